@@ -1,0 +1,104 @@
+"""What each role may do. Roles are disjoint (R4) and a user without a role may do nothing (R2).
+
+Permissions use Django's ``app_label.codename`` names so that ``user.has_perm`` works the same in
+views, the API and the admin. Scope (which rows) is separate: see ``ScopedQuerySet.for_user``.
+"""
+
+from __future__ import annotations
+
+from carecircle.accounts.choices import Role
+
+REGISTRY_MODELS = {
+    "areas": ["area", "populationfact", "residentialarea"],
+    "institutions": [
+        "provider",
+        "capacityrecord",
+        "designation",
+        "grade",
+        "institutionpair",
+        "staff",
+        "staffcertificate",
+        "training",
+        "residency",
+        "creditlisting",
+    ],
+    "persons": ["person", "residence", "hardshipflag", "contact"],
+}
+
+
+def _perms(actions: tuple[str, ...], apps: tuple[str, ...] = ("areas", "institutions", "persons")):
+    return {
+        f"{app}.{action}_{model}"
+        for app in apps
+        for model in REGISTRY_MODELS[app]
+        for action in actions
+    }
+
+
+VIEW = ("view",)
+EDIT = ("view", "add", "change")
+
+ROLE_PERMISSIONS: dict[str, set[str]] = {
+    Role.CITY_OFFICER: _perms(VIEW) | {"core.export_data"},
+    Role.CIVIL_AFFAIRS_OFFICER: _perms(EDIT)
+    | {
+        "persons.view_full_id_number",
+        "persons.merge_person",
+        "persons.import_person",
+        "institutions.import_provider",
+        "core.export_data",
+        "accounts.manage_users",
+    },
+    Role.HEALTH_OFFICER: _perms(EDIT)
+    | {
+        "persons.view_full_id_number",
+        "persons.import_person",
+        "institutions.import_provider",
+        "core.export_data",
+        "accounts.manage_users",
+    },
+    Role.TOWN_OFFICER: _perms(EDIT)
+    | {
+        "persons.view_full_id_number",
+        "persons.merge_person",
+        "persons.import_person",
+        "core.export_data",
+        "accounts.manage_users",
+    },
+    Role.VILLAGE_WORKER: _perms(VIEW)
+    | _perms(("add", "change"), ("persons",))
+    | {"core.export_data"},
+    Role.INSTITUTION_STAFF: _perms(VIEW, ("institutions", "persons"))
+    | {
+        "institutions.change_provider",
+        "institutions.add_capacityrecord",
+        "institutions.add_staff",
+        "institutions.change_staff",
+        "institutions.add_staffcertificate",
+        "institutions.add_training",
+        "institutions.add_residency",
+        "institutions.change_residency",
+        "core.export_data",
+    },
+    Role.SYSTEM_ADMIN: {
+        "accounts.manage_users",
+        "accounts.view_user",
+        "accounts.add_user",
+        "accounts.change_user",
+        "accounts.view_department",
+        "accounts.add_department",
+        "accounts.change_department",
+        "areas.view_area",
+        "areas.add_area",
+        "areas.change_area",
+    },
+    Role.SECURITY_ADMIN: {"accounts.view_user", "accounts.unlock_user"},
+    Role.AUDIT_ADMIN: {"audit.view_auditevent"},
+}
+
+# Roles whose accounts stay locked after repeated failures until someone unlocks them (R9).
+ADMIN_ROLES = {Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN}
+
+
+def permissions_for(role: str) -> set[str]:
+    return ROLE_PERMISSIONS.get(role, set())

@@ -1,0 +1,42 @@
+"""API building blocks: scoped viewsets, permission checks and capped pagination (R1, R2, R6)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from rest_framework import permissions
+from rest_framework.pagination import PageNumberPagination
+
+
+class ScopedModelPermissions(permissions.DjangoModelPermissions):
+    """Authenticated and holding the model permission for the method, reads included (R2)."""
+
+    perms_map = {
+        "GET": ["%(app_label)s.view_%(model_name)s"],
+        "OPTIONS": ["%(app_label)s.view_%(model_name)s"],
+        "HEAD": ["%(app_label)s.view_%(model_name)s"],
+        "POST": ["%(app_label)s.add_%(model_name)s"],
+        "PUT": ["%(app_label)s.change_%(model_name)s"],
+        "PATCH": ["%(app_label)s.change_%(model_name)s"],
+        "DELETE": ["%(app_label)s.delete_%(model_name)s"],
+    }
+
+
+class CappedPagination(PageNumberPagination):
+    page_size_query_param = "page_size"
+
+    @property
+    def page_size(self) -> int:  # type: ignore[override]
+        return settings.LIST_PAGE_SIZE
+
+    @property
+    def max_page_size(self) -> int:  # type: ignore[override]
+        return settings.LIST_PAGE_SIZE_MAX
+
+
+class ScopedViewSetMixin:
+    """Every API queryset starts from the model's scoped queryset; others are simply absent."""
+
+    def get_queryset(self):
+        return self.queryset.model.objects.for_user(self.request.user).select_related(
+            *getattr(self, "select_related", ())
+        )
