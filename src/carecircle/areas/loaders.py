@@ -164,9 +164,10 @@ def _load_level(
     if inserts:
         table = Area._meta.db_table
         sql = (
-            f"INSERT INTO {table} (code, name, level, kind, is_urban, parent_id, path, depth, "
+            # The table name comes from the model; every value is a parameter.
+            f"INSERT INTO {table} (code, name, level, kind, is_urban, parent_id, path, depth, "  # noqa: S608
             "valid_from, is_demo_assumption) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
-        )  # noqa: S608 - the table name comes from the model, values are parameters
+        )
         with connection.cursor() as cursor:
             for start in range(0, len(inserts), BATCH):
                 cursor.executemany(sql, inserts[start : start + BATCH])
