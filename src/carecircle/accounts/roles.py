@@ -91,8 +91,13 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "areas.view_area",
         "areas.add_area",
         "areas.change_area",
+        # Reference data the admin site shows (no personal data).
+        "institutions.view_provider",
+        "institutions.view_capacityrecord",
+        "institutions.view_designation",
+        "institutions.view_grade",
     },
-    Role.SECURITY_ADMIN: {"accounts.view_user", "accounts.unlock_user"},
+    Role.SECURITY_ADMIN: {"accounts.unlock_user"},
     Role.AUDIT_ADMIN: {"audit.view_auditevent"},
 }
 
@@ -102,3 +107,31 @@ ADMIN_ROLES = {Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN}
 
 def permissions_for(role: str) -> set[str]:
     return ROLE_PERMISSIONS.get(role, set())
+
+
+# Roles an area administrator may hand out in the user-management screens. Admin roles are
+# never among them: those accounts are created by the system administrator in the admin site.
+BUSINESS_ROLES = (
+    Role.CITY_OFFICER,
+    Role.CIVIL_AFFAIRS_OFFICER,
+    Role.HEALTH_OFFICER,
+    Role.TOWN_OFFICER,
+    Role.VILLAGE_WORKER,
+    Role.INSTITUTION_STAFF,
+)
+
+
+def grantable_roles(user) -> set[str]:
+    """Roles ``user`` may grant: business roles whose permissions the granter holds itself.
+
+    An area administrator cannot hand out more than it has (a town officer cannot create a
+    civil-affairs officer, who may import providers). The system administrator holds no data
+    permissions, so it is the one exception: it may grant any business role (R4: it still can
+    never grant an admin role from these screens).
+    """
+    if not getattr(user, "is_authenticated", False) or not user.has_perm("accounts.manage_users"):
+        return set()
+    if user.role == Role.SYSTEM_ADMIN:
+        return set(BUSINESS_ROLES)
+    own = permissions_for(user.role)
+    return {role for role in BUSINESS_ROLES if permissions_for(role) <= own}

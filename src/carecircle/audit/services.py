@@ -44,7 +44,7 @@ def record(
         action=action,
         object_type=object_type,
         object_id=object_id,
-        object_label=redact(label)[:200],
+        object_label=redact(str(label))[:200],
         outcome=outcome,
         request_id=getattr(request, "request_id", "") if request is not None else "",
         detail={key: redact(str(value)) for key, value in detail.items()},

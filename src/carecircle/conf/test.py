@@ -25,3 +25,4 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"]["TEST"] = {"NAME": ":memory:"}
     DATABASES["default"]["OPTIONS"] = {}
 IMPORT_RUN_INLINE = True
+STATIC_ROOT = None  # tests serve nothing from a collected static directory

@@ -19,6 +19,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.views import View
@@ -59,6 +60,16 @@ class ScopedAccessMixin(LoginRequiredMixin, PermissionRequiredMixin):
 
     def get_queryset(self):
         return self.model.objects.for_user(self.request.user)
+
+
+def safe_referer(request, fallback: str = "/") -> str:
+    """Where "cancel" goes: the previous page when it is on this site, else ``fallback``."""
+    referer = request.META.get("HTTP_REFERER", "")
+    if referer and url_has_allowed_host_and_scheme(
+        referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return referer
+    return fallback
 
 
 def htmx_render(request, full_template: str, partial_template: str, context: dict):
@@ -115,6 +126,13 @@ class RegistryListView(ScopedAccessMixin, FilterView):
         )
         return workbook_response(workbook, self.export_name)
 
+    def _import_url(self) -> str | None:
+        if not self.import_slug:
+            return None
+        if not self.request.user.has_perm(importer_class(self.import_slug).permission):
+            return None
+        return reverse("core:import", args=[self.import_slug])
+
     def render_to_response(self, context, **response_kwargs):
         if getattr(self.request, "htmx", False) and not self.request.htmx.boosted:
             self.template_name = self.partial_template_name
@@ -133,9 +151,7 @@ class RegistryListView(ScopedAccessMixin, FilterView):
             and self.request.user.has_perm(
                 f"{self.model._meta.app_label}.add_{self.model._meta.model_name}"
             ),
-            import_url=reverse("core:import", args=[self.import_slug])
-            if self.import_slug
-            else None,
+            import_url=self._import_url(),
             can_export=self.request.user.has_perm("core.export_data"),
             querystring=query.urlencode(),
             table_rows=[
@@ -165,6 +181,7 @@ class RegistryFormMixin(ScopedAccessMixin):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["title"] = self.title
+        context["cancel_url"] = safe_referer(self.request)
         return context
 
     def form_valid(self, form):
@@ -285,7 +302,7 @@ def _execute_import(job_pk, importer: Importer, data: bytes, audit_context: dict
         AuditAction.IMPORT,
         user=importer.user,
         outcome=AuditOutcome.SUCCESS if outcome.ok else AuditOutcome.FAILURE,
-        label=importer.title,
+        label=str(importer.title),
         rows=outcome.rows,
         created=outcome.created,
         updated=outcome.updated,
