@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -37,6 +37,40 @@ class Department(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class UserQuerySet(models.QuerySet):
+    def manageable_by(self, admin) -> UserQuerySet:
+        """Users an area administrator may see and change in the user-management screens.
+
+        Their scope (area or institution) lies in the administrator's area subtree and, for an
+        administrator limited to one domain, in that domain; their role is one the administrator
+        could grant (never an admin role); and never the administrator's own account.
+        """
+        from carecircle.accounts.roles import grantable_roles
+
+        if (
+            admin is None
+            or not admin.is_authenticated
+            or not admin.is_active
+            or admin.scope_area_id is None
+            or not admin.has_perm("accounts.manage_users")
+        ):
+            return self.none()
+        path = admin.scope_area.path
+        in_subtree = Q(scope_area__path__startswith=path) | Q(
+            institution__area__path__startswith=path
+        )
+        if admin.scope_domain != ScopeDomain.BOTH:
+            in_subtree &= Q(scope_area__isnull=False, scope_domain=admin.scope_domain) | Q(
+                institution__domain=admin.scope_domain
+            )
+        roles = grantable_roles(admin) | {""}
+        return self.filter(in_subtree, role__in=roles).exclude(pk=admin.pk)
+
+
+class CareCircleUserManager(UserManager.from_queryset(UserQuerySet)):
+    pass
 
 
 class User(AbstractUser):
@@ -77,6 +111,8 @@ class User(AbstractUser):
     must_change_password = models.BooleanField(_("须修改密码"), default=False)
     is_demo = models.BooleanField(_("演示账户"), default=False, help_text=_("演示账户免于强制TOTP"))
 
+    objects = CareCircleUserManager()
+
     class Meta:
         verbose_name = _("用户")
         verbose_name_plural = _("用户")
@@ -110,13 +146,9 @@ class User(AbstractUser):
 
     def can_manage(self, other: User) -> bool:
         """Area administrators manage the users whose scope lies in their own subtree."""
-        if not self.has_perm("accounts.manage_users") or self.scope_area_id is None:
+        if other.pk is None:
             return False
-        if other.scope_area_id:
-            return other.scope_area.path.startswith(self.scope_area.path)
-        if other.institution_id:
-            return other.institution.area.path.startswith(self.scope_area.path)
-        return False
+        return User.objects.manageable_by(self).filter(pk=other.pk).exists()
 
     def password_expired(self, max_age_days: int) -> bool:
         if self.password_changed_at is None:

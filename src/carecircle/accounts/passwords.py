@@ -62,7 +62,7 @@ class CharacterClassValidator:
 class BlocklistValidator:
     def __init__(self, words=None):
         extra = getattr(settings, "PASSWORD_BLOCKLIST_EXTRA", ())
-        self.words = tuple(w.lower() for w in (words or DEFAULT_BLOCKLIST)) + tuple(extra)
+        self.words = tuple(w.lower() for w in (*(words or DEFAULT_BLOCKLIST), *extra))
 
     def validate(self, password, user=None):
         lowered = password.lower()
@@ -78,15 +78,22 @@ class BlocklistValidator:
 
 
 class HistoryValidator:
+    """No reuse of the last N passwords: the current one and the N-1 before it (R8)."""
+
     def __init__(self, count: int | None = None):
         self.count = count or getattr(settings, "PASSWORD_HISTORY_COUNT", 5)
 
     def validate(self, password, user=None):
         if user is None or user.pk is None:
             return
-        recent = user.password_history.all()[: self.count]
-        for entry in recent:
-            if check_password(password, entry.password):
+        hashes = []
+        if user.password and user.has_usable_password():
+            hashes.append(user.password)
+        hashes += list(
+            user.password_history.values_list("password", flat=True)[: max(self.count - 1, 0)]
+        )
+        for encoded in hashes:
+            if check_password(password, encoded):
                 raise ValidationError(
                     _("不能使用最近%(n)d次用过的密码") % {"n": self.count}, code="password_reused"
                 )

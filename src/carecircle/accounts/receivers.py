@@ -1,14 +1,26 @@
-"""Audit of authentication events (R18). Django reports these only through its auth signals."""
+"""Audit of authentication events (R18), and ending the sessions of disabled users (R7).
 
+Django reports sign-ins only through its auth signals, django-axes lockouts through its own.
+"""
+
+import time
+
+from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.db.models.signals import post_save
 from django.dispatch import receiver
 
+from carecircle.accounts.middleware import AUTH_AT_KEY
 from carecircle.audit.choices import AuditAction, AuditOutcome
 from carecircle.audit.services import record
 
 
 @receiver(user_logged_in)
 def _logged_in(sender, request, user, **kwargs):
+    session = getattr(request, "session", None)
+    if session is not None:
+        # The absolute session lifetime counts from here (R12).
+        session[AUTH_AT_KEY] = int(time.time())
     record(request, AuditAction.LOGIN, user=user)
 
 
@@ -31,3 +43,21 @@ def _login_failed(sender, credentials, request=None, **kwargs):
         outcome=AuditOutcome.FAILURE,
         username=str(credentials.get("username", ""))[:150],
     )
+
+
+@receiver(user_locked_out)
+def _locked_out(sender, request=None, username=None, ip_address=None, **kwargs):
+    record(
+        request,
+        AuditAction.LOCKOUT,
+        outcome=AuditOutcome.DENIED,
+        username=str(username or "")[:150],
+    )
+
+
+@receiver(post_save, sender="accounts.User")
+def _end_sessions_of_inactive(sender, instance, created, **kwargs):
+    if not created and not instance.is_active:
+        from carecircle.accounts.services import end_sessions
+
+        end_sessions(instance)

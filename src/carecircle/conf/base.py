@@ -53,6 +53,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "carecircle.accounts.middleware.SessionTimeoutMiddleware",
+    "carecircle.accounts.middleware.PasswordChangeRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -183,7 +184,7 @@ WHITENOISE_USE_FINDERS = True
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "carecircle.accounts.api.authentication.ExpiringTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["carecircle.core.api.ScopedModelPermissions"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -197,6 +198,7 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "一老一小服务平台 — areas, registries and people, scoped to the caller.",
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {},
 }
@@ -226,6 +228,10 @@ CARECIRCLE_IMPORTERS: list[str] = [
     "carecircle.persons.importers.DeathMoveOutImporter",
 ]
 IMPORT_RUN_INLINE = env_bool("CARECIRCLE_IMPORT_RUN_INLINE", False)
+
+AUDIT_RETENTION_DAYS = env_int("CARECIRCLE_AUDIT_RETENTION_DAYS", 365)
+INITIAL_PASSWORD_MAX_HOURS = env_int("CARECIRCLE_INITIAL_PASSWORD_MAX_HOURS", 24)
+LOGIN_THROTTLE_RATE = env_str("CARECIRCLE_LOGIN_THROTTLE_RATE", "10/min")
 
 DEMO_ACCOUNT_PASSWORD = env_str("CARECIRCLE_DEMO_PASSWORD", "Haian-Demo-2025!")
 

@@ -215,10 +215,10 @@ class ImportView(LoginRequiredMixin, View):
     """GET: the upload page with the template link; POST: check and (if all rows pass) write."""
 
     def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
         self.importer_cls = importer_class(kwargs["slug"])
-        if request.user.is_authenticated and not request.user.has_perm(
-            self.importer_cls.permission
-        ):
+        if not request.user.has_perm(self.importer_cls.permission):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 

@@ -36,9 +36,16 @@ def _cell(value: Any) -> Any:
         return float(value)
     if isinstance(value, dt.datetime):
         return timezone.localtime(value).replace(tzinfo=None) if timezone.is_aware(value) else value
-    if isinstance(value, (int, float, str, dt.date)):
+    if isinstance(value, str):
+        return _defuse_formula(value)
+    if isinstance(value, (int, float, dt.date)):
         return value
-    return str(value)
+    return _defuse_formula(str(value))
+
+
+def _defuse_formula(text: str) -> str:
+    """Text that a spreadsheet would run as a formula is kept as text (CSV/formula injection)."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def build_workbook(title: str, columns: Sequence[Column], rows: Iterable[Any]) -> Workbook:

@@ -1,0 +1,70 @@
+"""The home page: key counts for the signed-in user's own scope."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Q, Sum
+from django.shortcuts import render
+from django.utils import timezone
+
+from carecircle.core.dates import years_before
+from carecircle.institutions.choices import (
+    CHILDCARE_KINDS,
+    COMMUNITY_FACILITY_KINDS,
+    ELDERLY_INSTITUTION_KINDS,
+)
+from carecircle.institutions.models import Provider, Residency, Staff
+from carecircle.persons.choices import HardshipKind
+from carecircle.persons.models import Person
+
+
+def scope_counts(user, on: dt.date) -> dict[str, int]:
+    """Counts over what the user may see; every figure starts from a scoped queryset."""
+    persons = Person.objects.for_user(user).present_on(on)
+    people = persons.aggregate(
+        elders=Count("pk", filter=Q(birth_date__lte=years_before(on, 60))),
+        elders_80_plus=Count("pk", filter=Q(birth_date__lte=years_before(on, 80))),
+        children_under_3=Count(
+            "pk", filter=Q(birth_date__gt=years_before(on, 3), birth_date__lte=on)
+        ),
+    )
+    people["elders_extreme_poverty"] = (
+        persons.filter(domain="elderly").with_flag(HardshipKind.EXTREME_POVERTY, on).count()
+    )
+    providers = Provider.objects.for_user(user).operating_on(on).with_capacity(on)
+    facilities = providers.aggregate(
+        elderly_institutions=Count("pk", filter=Q(kind__in=ELDERLY_INSTITUTION_KINDS)),
+        community_facilities=Count("pk", filter=Q(kind__in=COMMUNITY_FACILITY_KINDS)),
+        childcare_providers=Count("pk", filter=Q(kind__in=CHILDCARE_KINDS)),
+        beds=Sum("cap_beds_total", filter=Q(kind__in=ELDERLY_INSTITUTION_KINDS)),
+        places=Sum("cap_places_total", filter=Q(kind__in=CHILDCARE_KINDS)),
+        places_affordable=Sum("cap_places_affordable", filter=Q(kind__in=CHILDCARE_KINDS)),
+    )
+    occupied = (
+        Residency.objects.for_user(user)
+        .filter(admitted_on__lte=on)
+        .filter(Q(discharged_on__isnull=True) | Q(discharged_on__gt=on))
+        .count()
+    )
+    staff = Staff.objects.for_user(user).filter(left_on__isnull=True).count()
+    counts = {**people, **{k: v or 0 for k, v in facilities.items()}}
+    counts["occupied_beds"] = occupied
+    counts["vacant_beds"] = max(counts["beds"] - occupied, 0)
+    counts["staff"] = staff
+    return counts
+
+
+@login_required
+def home(request):
+    today = timezone.localdate()
+    user = request.user
+    has_scope = bool(user.scope_area_id or user.institution_id)
+    context = {
+        "title": "首页",
+        "today": today,
+        "counts": scope_counts(user, today) if has_scope else None,
+        "scope_area": user.scope_area,
+    }
+    return render(request, "dashboard/home.html", context)
