@@ -133,6 +133,8 @@ class UserAdmin(admin.ModelAdmin):
             obj.set_unusable_password()
             obj.must_change_password = True
         super().save_model(request, obj, form, change)
+        if change and not obj.is_active:
+            services.end_sessions(obj)
         after = {f: _value(obj, f) for f in AUDITED_FIELDS}
         changed = {
             f: f"{before.get(f, '')} → {after[f]}"

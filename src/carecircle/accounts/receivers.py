@@ -7,7 +7,6 @@ import time
 
 from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
-from django.db.models.signals import post_save
 from django.dispatch import receiver
 
 from carecircle.accounts.middleware import AUTH_AT_KEY
@@ -54,10 +53,3 @@ def _locked_out(sender, request=None, username=None, ip_address=None, **kwargs):
         username=str(username or "")[:150],
     )
 
-
-@receiver(post_save, sender="accounts.User")
-def _end_sessions_of_inactive(sender, instance, created, **kwargs):
-    if not created and not instance.is_active:
-        from carecircle.accounts.services import end_sessions
-
-        end_sessions(instance)

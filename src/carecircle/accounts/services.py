@@ -110,6 +110,7 @@ def end_sessions(user: User) -> int:
 
 
 def deactivate(user: User) -> None:
-    """Disable the account; saving an inactive user ends its sessions (``receivers``)."""
+    """Disable the account and end its sessions and tokens (R7)."""
     user.is_active = False
     user.save(update_fields=["is_active"])
+    end_sessions(user)
