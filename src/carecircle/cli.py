@@ -57,10 +57,14 @@ def cmd_areas(ns: argparse.Namespace) -> int:
     _migrate()
     from carecircle.areas import loaders
 
-    if ns.action == "load-haian":
-        result = loaders.load_haian()
-    else:
-        result = loaders.load_national(ns.directory, progress=not ns.quiet)
+    try:
+        if ns.action == "load-haian":
+            result = loaders.load_haian()
+        else:
+            result = loaders.load_national(ns.directory, progress=not ns.quiet)
+    except loaders.DivisionFileError as exc:
+        print(f"错误 / error: {exc}", file=sys.stderr)
+        return 1
     print(result.describe())
     return 0
 

@@ -157,9 +157,9 @@ class PopulationFactQuerySet(models.QuerySet):
     def rollup(self, area: Area, year: int) -> dict[str, int]:
         """Sum of the facts entered at the lowest level below ``area`` for ``year``."""
         fields = PopulationFact.COUNT_FIELDS
-        totals = self.filter(area__path__startswith=area.path, year=year).aggregate(
-            **{name: Sum(name) for name in fields}
-        )
+        totals = self.filter(
+            area__path__startswith=area.path, area__level=AreaLevel.VILLAGE, year=year
+        ).aggregate(**{name: Sum(name) for name in fields})
         return {name: totals[name] or 0 for name in fields}
 
 

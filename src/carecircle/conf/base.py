@@ -229,6 +229,12 @@ CARECIRCLE_IMPORTERS: list[str] = [
 ]
 IMPORT_RUN_INLINE = env_bool("CARECIRCLE_IMPORT_RUN_INLINE", False)
 
+# Service rooms per 100 households in residential estates (m²), elderly / childcare; editable.
+CARECIRCLE_ESTATE_NORMS = {
+    "new": {"elderly": 30, "childcare": 20},
+    "existing": {"elderly": 20, "childcare": 15},
+}
+
 AUDIT_RETENTION_DAYS = env_int("CARECIRCLE_AUDIT_RETENTION_DAYS", 365)
 INITIAL_PASSWORD_MAX_HOURS = env_int("CARECIRCLE_INITIAL_PASSWORD_MAX_HOURS", 24)
 LOGIN_THROTTLE_RATE = env_str("CARECIRCLE_LOGIN_THROTTLE_RATE", "10/min")

@@ -8,16 +8,6 @@ from carecircle.institutions.choices import ListKind, SubjectKind
 from carecircle.institutions.models import CapacityRecord, CreditListing, Staff
 
 
-@pytest.fixture(autouse=True)
-def _urls(settings):
-    settings.ROOT_URLCONF = "carecircle.institutions.tests.urls"
-    # Only this app's importers: the import pages must not depend on other apps' progress.
-    settings.CARECIRCLE_IMPORTERS = [
-        "carecircle.institutions.importers.ProviderImporter",
-        "carecircle.institutions.importers.StaffImporter",
-    ]
-
-
 @pytest.fixture
 def provider_a(db):
     """A private elderly-care institution in village A1 (town A) with 100 beds."""

@@ -6,11 +6,6 @@ from carecircle.accounts.choices import Role
 from carecircle.core import testing as t
 
 
-@pytest.fixture(autouse=True)
-def _urls(settings):
-    settings.ROOT_URLCONF = "carecircle.persons.tests.urls"
-
-
 @pytest.fixture
 def elder(db):
     """An elder in village A1 (the village worker's village)."""
