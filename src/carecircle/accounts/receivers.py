@@ -52,4 +52,3 @@ def _locked_out(sender, request=None, username=None, ip_address=None, **kwargs):
         outcome=AuditOutcome.DENIED,
         username=str(username or "")[:150],
     )
-
