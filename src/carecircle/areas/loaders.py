@@ -434,19 +434,24 @@ def _insert(rows: Iterable[tuple]) -> None:
                 if lines:
                     copy.write("\n".join(lines) + "\n")
             return
-        if connection.vendor == "sqlite":
-            # A larger page cache for this load keeps the index updates in memory.
-            cursor.execute("PRAGMA cache_size = -262144")
+        # A larger SQLite page cache for this load keeps the index updates in memory; the
+        # connection's own setting is restored afterwards.
+        cursor.execute("PRAGMA cache_size")
+        previous_cache = cursor.fetchone()[0]
+        cursor.execute("PRAGMA cache_size = -262144")
         marks = ", ".join(["%s"] * len(INSERT_COLUMNS))
         sql = f"INSERT INTO {table} ({columns}) VALUES ({marks})"  # noqa: S608
         batch: list[tuple] = []
-        for row in rows:
-            batch.append(row)
-            if len(batch) >= BATCH:
+        try:
+            for row in rows:
+                batch.append(row)
+                if len(batch) >= BATCH:
+                    cursor.executemany(sql, batch)
+                    batch.clear()
+            if batch:
                 cursor.executemany(sql, batch)
-                batch.clear()
-        if batch:
-            cursor.executemany(sql, batch)
+        finally:
+            cursor.execute(f"PRAGMA cache_size = {int(previous_cache)}")
 
 
 def _rewrite_paths(rows: list[tuple[str, int]]) -> None:
