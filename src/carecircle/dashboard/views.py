@@ -9,6 +9,7 @@ from django.db.models import Count, Q, Sum
 from django.shortcuts import render
 from django.utils import timezone
 
+from carecircle.core.choices import Domain, ScopeDomain
 from carecircle.core.dates import years_before
 from carecircle.institutions.choices import (
     CHILDCARE_KINDS,
@@ -56,6 +57,15 @@ def scope_counts(user, on: dt.date) -> dict[str, int]:
     return counts
 
 
+def visible_domains(user) -> set[str]:
+    """The domains whose cards the home page shows: the user's scope domain or institution's."""
+    if user.institution_id:
+        return {user.institution.domain}
+    if user.scope_domain == ScopeDomain.BOTH:
+        return {Domain.ELDERLY, Domain.CHILDCARE}
+    return {user.scope_domain}
+
+
 @login_required
 def home(request):
     today = timezone.localdate()
@@ -66,5 +76,7 @@ def home(request):
         "today": today,
         "counts": scope_counts(user, today) if has_scope else None,
         "scope_area": user.scope_area,
+        "show_elderly": Domain.ELDERLY in visible_domains(user),
+        "show_childcare": Domain.CHILDCARE in visible_domains(user),
     }
     return render(request, "dashboard/home.html", context)
