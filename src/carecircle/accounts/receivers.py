@@ -1,25 +1,20 @@
-"""Audit of authentication events (R18), and ending the sessions of disabled users (R7).
+"""Audit of authentication events (R18), and nothing else.
 
 Django reports sign-ins only through its auth signals, django-axes lockouts through its own.
+Session limits are kept by ``LoginView`` and ``SessionTimeoutMiddleware``; ending the sessions of
+a disabled user is ``accounts.services.deactivate``.
 """
-
-import time
 
 from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
-from carecircle.accounts.middleware import AUTH_AT_KEY
 from carecircle.audit.choices import AuditAction, AuditOutcome
 from carecircle.audit.services import record
 
 
 @receiver(user_logged_in)
 def _logged_in(sender, request, user, **kwargs):
-    session = getattr(request, "session", None)
-    if session is not None:
-        # The absolute session lifetime counts from here (R12).
-        session[AUTH_AT_KEY] = int(time.time())
     record(request, AuditAction.LOGIN, user=user)
 
 
@@ -29,7 +24,7 @@ def _logged_out(sender, request, user, **kwargs):
         action = (
             AuditAction.SESSION_TIMEOUT
             if getattr(request, "session_timed_out", False)
-            else (AuditAction.LOGOUT)
+            else AuditAction.LOGOUT
         )
         record(request, action, user=user)
 

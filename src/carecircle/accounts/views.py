@@ -6,6 +6,8 @@ administrator's subtree is not found (404). State changes are POST only (R13).
 
 from __future__ import annotations
 
+import time
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
@@ -30,6 +32,7 @@ from carecircle.accounts.forms import (
     UserUpdateForm,
 )
 from carecircle.accounts.lockout import lock_status
+from carecircle.accounts.middleware import AUTH_AT_KEY
 from carecircle.accounts.models import User
 from carecircle.audit.choices import AuditAction, AuditOutcome
 from carecircle.audit.services import record
@@ -48,6 +51,12 @@ class LoginView(auth_views.LoginView):
         context["timed_out"] = self.request.GET.get("timeout") == "1"
         context["title"] = _("登录")
         return context
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        # The absolute session lifetime counts from sign-in (R12).
+        self.request.session[AUTH_AT_KEY] = int(time.time())
+        return response
 
     def get_success_url(self):
         user = self.request.user

@@ -45,6 +45,11 @@ def lowest_units_for(user) -> QuerySet[Area]:
     return Area.objects.subtree(area).filter(level=LOWEST_LEVEL)
 
 
+def current_units_for(user) -> QuerySet[Area]:
+    """The lowest-level units of the user's subtree in force today, where people are registered."""
+    return lowest_units_for(user).current().order_by("code")
+
+
 def writable_facts(user) -> QuerySet[PopulationFact]:
     """Population facts the user may change: those of the lowest-level units in their subtree."""
     return PopulationFact.objects.for_user(user).filter(area__in=lowest_units_for(user))

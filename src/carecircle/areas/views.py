@@ -23,33 +23,12 @@ from carecircle.core.views import (
     RegistryUpdateView,
     ScopedAccessMixin,
 )
-from carecircle.core.xlsx import Column
+from carecircle.core.xlsx import Column, yes_no
 
 COUNT_LABELS = [
     (name, PopulationFact._meta.get_field(name).verbose_name)
     for name in PopulationFact.COUNT_FIELDS
 ]
-
-
-def _yes_no(value: bool) -> str:
-    return str(_("是") if value else _("否"))
-
-
-class RowLinkListMixin:
-    """Our list templates: each row links to ``row_url(obj)`` (areas have codes, not UUIDs)."""
-
-    template_name = "areas/list.html"
-    partial_template_name = "areas/_table.html"
-
-    def row_url(self, obj) -> str | None:
-        return None
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["table_rows"] = [
-            (obj, cells, self.row_url(obj)) for obj, cells in context["table_rows"]
-        ]
-        return context
 
 
 # Areas ---------------------------------------------------------------------------------------
@@ -59,7 +38,7 @@ AREA_COLUMNS = [
     Column(_("名称"), lambda a: a.name, 24),
     Column(_("层级"), lambda a: a.get_level_display(), 8),
     Column(_("类型"), lambda a: a.get_kind_display(), 12),
-    Column(_("城镇"), lambda a: _yes_no(a.is_urban), 6),
+    Column(_("城镇"), lambda a: yes_no(a.is_urban), 6),
     Column(_("上级区划"), lambda a: a.parent.name if a.parent_id else "", 20),
 ]
 AREA_EXPORT_COLUMNS = [
@@ -69,11 +48,11 @@ AREA_EXPORT_COLUMNS = [
     Column(_("停用日期"), lambda a: a.valid_to, 12),
     Column(_("纬度"), lambda a: a.latitude, 12),
     Column(_("经度"), lambda a: a.longitude, 12),
-    Column(_("演示假设"), lambda a: _yes_no(a.is_demo_assumption), 8),
+    Column(_("演示假设"), lambda a: yes_no(a.is_demo_assumption), 8),
 ]
 
 
-class AreaListView(RowLinkListMixin, RegistryListView):
+class AreaListView(RegistryListView):
     model = Area
     filterset_class = AreaFilter
     columns = AREA_COLUMNS
@@ -209,7 +188,7 @@ POPULATION_EXPORT_COLUMNS = [
 ]
 
 
-class PopulationListView(RowLinkListMixin, RegistryListView):
+class PopulationListView(RegistryListView):
     model = PopulationFact
     filterset_class = PopulationFactFilter
     columns = POPULATION_COLUMNS
@@ -224,10 +203,7 @@ class PopulationListView(RowLinkListMixin, RegistryListView):
         self._writable = set(
             services.writable_facts(self.request.user).values_list("pk", flat=True)
         )
-        context = super().get_context_data(**kwargs)
-        if not self.request.user.has_perm("areas.change_populationfact"):
-            context["import_url"] = None
-        return context
+        return super().get_context_data(**kwargs)
 
     def row_url(self, obj: PopulationFact) -> str:
         if obj.pk in self._writable and self.request.user.has_perm("areas.change_populationfact"):
@@ -239,17 +215,13 @@ class PopulationFormMixin:
     model = PopulationFact
     form_class = PopulationFactForm
     template_name = "areas/form.html"
+    cancel_url_name = "areas:population-list"
 
     def get_queryset(self):
         return services.writable_facts(self.request.user).select_related("area")
 
     def get_success_url(self):
         return reverse("areas:area-detail", args=[self.object.area.code])
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["cancel_url"] = reverse("areas:population-list")
-        return context
 
 
 class PopulationCreateView(PopulationFormMixin, RegistryCreateView):
@@ -355,10 +327,10 @@ class EstateFormMixin:
 
 class EstateCreateView(EstateFormMixin, RegistryCreateView):
     title = _("新增居住小区")
+    cancel_url_name = "areas:estate-list"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["cancel_url"] = reverse("areas:estate-list")
         context["norms"] = _norm_rows()
         return context
 

@@ -6,7 +6,10 @@ Kept in the package (not only in conftest) so benches and helpers can build the 
 from __future__ import annotations
 
 import datetime as dt
+import io
 import itertools
+
+from openpyxl import Workbook, load_workbook
 
 from carecircle.accounts.choices import Role
 from carecircle.accounts.models import User
@@ -95,3 +98,25 @@ def make_provider(
 
 ALL_ROLES = [role for role, _ in Role.choices]
 DOMAINS = Domain
+
+
+def xlsx(headers: list[str], rows) -> bytes:
+    """An upload: a workbook whose first sheet holds ``headers`` and then ``rows``."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(headers)
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def xlsx_text(data: bytes) -> str:
+    """Every cell of every sheet, joined: to assert what an export contains."""
+    workbook = load_workbook(io.BytesIO(data))
+    return "\n".join(
+        "\t".join("" if v is None else str(v) for v in row)
+        for sheet in workbook.worksheets
+        for row in sheet.iter_rows(values_only=True)
+    )

@@ -126,6 +126,12 @@ class RegistryListView(ScopedAccessMixin, FilterView):
         )
         return workbook_response(workbook, self.export_name)
 
+    def row_url(self, obj) -> str | None:
+        """Where a row's first cell links to: the detail page by UUID, unless overridden."""
+        if not self.detail_url_name:
+            return None
+        return reverse(self.detail_url_name, args=[obj.uuid])
+
     def _import_url(self) -> str | None:
         if not self.import_slug:
             return None
@@ -145,7 +151,6 @@ class RegistryListView(ScopedAccessMixin, FilterView):
         context.update(
             title=self.title,
             columns=self.columns,
-            detail_url_name=self.detail_url_name,
             create_url=reverse(self.create_url_name) if self.create_url_name else None,
             can_create=self.create_url_name
             and self.request.user.has_perm(
@@ -155,7 +160,7 @@ class RegistryListView(ScopedAccessMixin, FilterView):
             can_export=self.request.user.has_perm("core.export_data"),
             querystring=query.urlencode(),
             table_rows=[
-                (obj, [column.value(obj) for column in self.columns])
+                (obj, [column.value(obj) for column in self.columns], self.row_url(obj))
                 for obj in context["object_list"]
             ],
         )
@@ -172,6 +177,8 @@ class RegistryFormMixin(ScopedAccessMixin):
 
     template_name = "core/form.html"
     title = ""
+    # Where "cancel" goes; without it, the previous page (views may still override cancel_url).
+    cancel_url_name = ""
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
@@ -181,7 +188,9 @@ class RegistryFormMixin(ScopedAccessMixin):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["title"] = self.title
-        context["cancel_url"] = safe_referer(self.request)
+        context["cancel_url"] = (
+            reverse(self.cancel_url_name) if self.cancel_url_name else safe_referer(self.request)
+        )
         return context
 
     def form_valid(self, form):

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -27,6 +28,11 @@ class Column:
     header: str
     value: Callable[[Any], Any]
     width: int = 16
+
+
+def yes_no(value: bool) -> str:
+    """是 or 否, for a boolean column."""
+    return _("是") if value else _("否")
 
 
 def _cell(value: Any) -> Any:

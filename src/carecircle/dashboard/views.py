@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q, Sum
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from carecircle.core.choices import Domain, ScopeDomain
 from carecircle.core.dates import years_before
@@ -32,7 +33,7 @@ def scope_counts(user, on: dt.date) -> dict[str, int]:
         ),
     )
     people["elders_extreme_poverty"] = (
-        persons.filter(domain="elderly").with_flag(HardshipKind.EXTREME_POVERTY, on).count()
+        persons.filter(domain=Domain.ELDERLY).with_flag(HardshipKind.EXTREME_POVERTY, on).count()
     )
     providers = Provider.objects.for_user(user).operating_on(on).with_capacity(on)
     facilities = providers.aggregate(
@@ -72,7 +73,7 @@ def home(request):
     user = request.user
     has_scope = bool(user.scope_area_id or user.institution_id)
     context = {
-        "title": "首页",
+        "title": _("首页"),
         "today": today,
         "counts": scope_counts(user, today) if has_scope else None,
         "scope_area": user.scope_area,

@@ -8,7 +8,9 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from carecircle.areas.models import Area
+from carecircle.areas.services import lowest_units_for
 from carecircle.core.fields import id_number_index
+from carecircle.core.forms import IdNumberField
 from carecircle.core.idnumbers import normalise_credit_code, parse_resident_id
 from carecircle.institutions import services
 from carecircle.institutions.choices import (
@@ -139,7 +141,7 @@ class ProviderForm(ScopedFormMixin, forms.ModelForm):
         if self.instance.area_id:
             self.initial["area"] = self.instance.area.code  # the area is chosen by its code
         self.fields["kind"].choices = [("", "---------"), *services.kinds_for(user)]
-        self.fields["service_areas"].queryset = services.scoped_areas(user).filter(level="village")
+        self.fields["service_areas"].queryset = lowest_units_for(user)
         if user is not None and user.institution_id:
             # An institution edits its contact, safety and service details, not its registration.
             self.fields["area"].queryset = self.fields["area"].queryset.filter(
@@ -149,7 +151,6 @@ class ProviderForm(ScopedFormMixin, forms.ModelForm):
             for name in services.INSTITUTION_LOCKED_FIELDS:
                 self.fields[name].disabled = True
             self.fields["service_areas"].queryset = self.instance.service_areas.all()
-            self.fields["service_areas"].disabled = True
         else:
             areas = services.scoped_areas(user)
             if self.instance.pk:
@@ -185,11 +186,8 @@ class ProviderForm(ScopedFormMixin, forms.ModelForm):
 
 
 class StaffForm(ScopedFormMixin, forms.ModelForm):
-    id_number = forms.CharField(
-        label=_("身份证号"),
-        max_length=20,
+    id_number = IdNumberField(
         help_text=_("18位居民身份证号，仅加密保存，页面只显示脱敏号码"),
-        widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
 
     class Meta:
@@ -302,11 +300,8 @@ class InstitutionPairForm(ScopedFormMixin, forms.ModelForm):
 class ResidencyForm(ProviderChildForm):
     """Admission: the person is found by their full ID number (sent by POST, never in a URL)."""
 
-    id_number = forms.CharField(
-        label=_("身份证号"),
-        max_length=20,
+    id_number = IdNumberField(
         help_text=_("入住人员的身份证号，须已在人员信息中登记"),
-        widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
 
     class Meta:
@@ -369,12 +364,9 @@ class CreditListingForm(ScopedFormMixin, forms.ModelForm):
     """A person is identified by ID number (stored as blind index and mask), an organisation by
     its unified social credit code."""
 
-    id_number = forms.CharField(
-        label=_("身份证号"),
-        max_length=20,
+    id_number = IdNumberField(
         required=False,
         help_text=_("对象为个人时填写"),
-        widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
 
     class Meta:

@@ -34,6 +34,7 @@ INSTITUTION_LOCKED_FIELDS = (
     "filed_on",
     "opened_on",
     "closed_on",
+    "service_areas",
 )
 
 CREDIT_STATUS_BY_LIST = {
@@ -206,6 +207,7 @@ def register_provider(data: dict[str, Any], user, *, instance: Provider | None =
     if user.institution_id and provider.pk:
         for name in INSTITUTION_LOCKED_FIELDS:
             data.pop(name, None)
+        service_areas = None
     for name, value in data.items():
         setattr(provider, name, value)
     provider.domain = Provider.domain_of(provider.kind)

@@ -13,13 +13,14 @@ from django.utils.translation import gettext_lazy as _
 
 from carecircle.audit.choices import AuditAction
 from carecircle.audit.services import record
+from carecircle.core.history import change_history
 from carecircle.core.views import (
     RegistryCreateView,
     RegistryDetailView,
     RegistryListView,
     RegistryUpdateView,
 )
-from carecircle.core.xlsx import Column
+from carecircle.core.xlsx import Column, yes_no
 from carecircle.institutions import forms, services
 from carecircle.institutions.choices import ServiceMode
 from carecircle.institutions.filters import CreditListingFilter, ProviderFilter, StaffFilter
@@ -36,58 +37,7 @@ from carecircle.institutions.models import (
     Training,
 )
 
-HISTORY_LIMIT = 30
 MODES = set(ServiceMode.values)
-# Never shown in a change history, even masked elsewhere (R22, R24).
-HIDDEN_HISTORY_FIELDS = {"id_number_encrypted", "id_number_index", "updated_at"}
-
-
-def _yes_no(value: bool) -> str:
-    return str(_("是") if value else _("否"))
-
-
-def _display(obj, name: str):
-    getter = getattr(obj, f"get_{name}_display", None)
-    return getter() if getter else getattr(obj, name)
-
-
-def change_history(obj, limit: int = HISTORY_LIMIT) -> list[dict]:
-    """The latest changes of a record: when, who, what kind and which fields changed."""
-    records = list(obj.history.select_related("history_user")[: limit + 1])
-    entries = []
-    for index, entry in enumerate(records[:limit]):
-        previous = records[index + 1] if index + 1 < len(records) else None
-        fields: list[str] = []
-        if previous is not None and entry.history_type == "~":
-            delta = entry.diff_against(previous)
-            fields = [
-                str(obj._meta.get_field(change.field).verbose_name)
-                for change in delta.changes
-                if change.field not in HIDDEN_HISTORY_FIELDS
-            ]
-        entries.append(
-            {
-                "date": entry.history_date,
-                "user": entry.history_user,
-                "type": entry.get_history_type_display(),
-                "fields": fields,
-                "reason": entry.history_change_reason or "",
-            }
-        )
-    return entries
-
-
-class FormTemplateMixin:
-    """Our form page: like ``core/form.html``, with the cancel link always given by the view."""
-
-    template_name = "institutions/form.html"
-    cancel_url_name = ""
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        if "cancel_url" not in context and self.cancel_url_name:
-            context["cancel_url"] = reverse(self.cancel_url_name)
-        return context
 
 
 # Providers ------------------------------------------------------------------------------------
@@ -126,30 +76,18 @@ PROVIDER_EXPORT_COLUMNS = [
     Column(_("认知症照护床位"), _capacity("beds_dementia"), 10),
     Column(_("托位总数"), _capacity("places_total"), 10),
     Column(_("普惠托位"), _capacity("places_affordable"), 10),
-    Column(_("收住失能失智特困人员"), lambda p: _yes_no(p.houses_disabled_extreme_poor), 10),
+    Column(_("收住失能失智特困人员"), lambda p: yes_no(p.houses_disabled_extreme_poor), 10),
     Column(_("签约医疗机构"), lambda p: p.signed_hospital, 20),
-    Column(_("自动喷淋"), lambda p: _yes_no(p.has_sprinklers), 8),
-    Column(_("烟感报警"), lambda p: _yes_no(p.has_smoke_detectors), 8),
-    Column(_("安全管理制度"), lambda p: _yes_no(p.has_safety_system), 8),
+    Column(_("自动喷淋"), lambda p: yes_no(p.has_sprinklers), 8),
+    Column(_("烟感报警"), lambda p: yes_no(p.has_smoke_detectors), 8),
+    Column(_("安全管理制度"), lambda p: yes_no(p.has_safety_system), 8),
     Column(_("备案状态"), lambda p: p.get_filing_status_display(), 10),
     Column(_("备案日期"), lambda p: p.filed_on, 12),
     Column(_("月收费（元）"), lambda p: p.monthly_fee, 10),
 ]
 
 
-class ImportLinkMixin:
-    """Offer the Excel import button only to users allowed to import."""
-
-    import_permission = ""
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        if self.import_permission and not self.request.user.has_perm(self.import_permission):
-            context["import_url"] = None
-        return context
-
-
-class ProviderListView(ImportLinkMixin, RegistryListView):
+class ProviderListView(RegistryListView):
     model = Provider
     filterset_class = ProviderFilter
     columns = PROVIDER_COLUMNS
@@ -160,8 +98,6 @@ class ProviderListView(ImportLinkMixin, RegistryListView):
     create_url_name = "institutions:provider-create"
     import_slug = "providers"
     select_related = ("area",)
-
-    import_permission = "institutions.import_provider"
 
     def get_queryset(self):
         return super().get_queryset().with_capacity(dt.date.today())
@@ -216,12 +152,12 @@ class ProviderFormMixin:
         return reverse("institutions:provider-detail", args=[self.object.uuid])
 
 
-class ProviderCreateView(FormTemplateMixin, ProviderFormMixin, RegistryCreateView):
+class ProviderCreateView(ProviderFormMixin, RegistryCreateView):
     cancel_url_name = "institutions:provider-list"
     title = _("新增服务机构")
 
 
-class ProviderUpdateView(FormTemplateMixin, ProviderFormMixin, RegistryUpdateView):
+class ProviderUpdateView(ProviderFormMixin, RegistryUpdateView):
     title = _("修改机构信息")
 
     def get_context_data(self, **kwargs):
@@ -233,7 +169,7 @@ class ProviderUpdateView(FormTemplateMixin, ProviderFormMixin, RegistryUpdateVie
 # Records added from a provider's or a staff member's page -------------------------------------
 
 
-class ParentScopedCreateView(FormTemplateMixin, RegistryCreateView):
+class ParentScopedCreateView(RegistryCreateView):
     """A record of a provider (or staff member) found in the user's scope by the URL's UUID."""
 
     parent_model = Provider
@@ -323,7 +259,7 @@ class TrainingCreateView(ParentScopedCreateView):
     title = _("登记培训记录")
 
 
-class ProviderRecordUpdateView(FormTemplateMixin, RegistryUpdateView):
+class ProviderRecordUpdateView(RegistryUpdateView):
     """Edit a dated record (revoke a designation, end a grade or pair, discharge a resident)."""
 
     def get_success_url(self):
@@ -389,7 +325,7 @@ STAFF_EXPORT_COLUMNS = [
 ]
 
 
-class StaffListView(ImportLinkMixin, RegistryListView):
+class StaffListView(RegistryListView):
     model = Staff
     filterset_class = StaffFilter
     columns = STAFF_COLUMNS
@@ -399,7 +335,6 @@ class StaffListView(ImportLinkMixin, RegistryListView):
     detail_url_name = "institutions:staff-detail"
     create_url_name = "institutions:staff-create"
     import_slug = "staff"
-    import_permission = "institutions.add_staff"
     select_related = ("provider",)
 
 
@@ -431,7 +366,7 @@ class StaffFormMixin:
         return reverse("institutions:staff-detail", args=[self.object.uuid])
 
 
-class StaffCreateView(FormTemplateMixin, StaffFormMixin, RegistryCreateView):
+class StaffCreateView(StaffFormMixin, RegistryCreateView):
     cancel_url_name = "institutions:staff-list"
     title = _("登记从业人员")
 
@@ -449,7 +384,7 @@ class StaffCreateView(FormTemplateMixin, StaffFormMixin, RegistryCreateView):
         return initial
 
 
-class StaffUpdateView(FormTemplateMixin, StaffFormMixin, RegistryUpdateView):
+class StaffUpdateView(StaffFormMixin, RegistryUpdateView):
     title = _("修改从业人员信息")
 
     def get_context_data(self, **kwargs):
@@ -508,12 +443,12 @@ class CreditFormMixin:
         return reverse("institutions:credit-detail", args=[self.object.uuid])
 
 
-class CreditCreateView(FormTemplateMixin, CreditFormMixin, RegistryCreateView):
+class CreditCreateView(CreditFormMixin, RegistryCreateView):
     cancel_url_name = "institutions:credit-list"
     title = _("列入信用名单")
 
 
-class CreditUpdateView(FormTemplateMixin, CreditFormMixin, RegistryUpdateView):
+class CreditUpdateView(CreditFormMixin, RegistryUpdateView):
     title = _("修改信用名单记录")
 
     def get_context_data(self, **kwargs):

@@ -11,9 +11,10 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from carecircle.areas.choices import AreaLevel
 from carecircle.areas.models import Area
+from carecircle.areas.services import current_units_for
 from carecircle.core.choices import Domain
+from carecircle.core.forms import IdNumberField
 from carecircle.core.idnumbers import parse_resident_id
 from carecircle.persons.choices import DisabilityKind
 from carecircle.persons.models import Contact, HardshipFlag, Person
@@ -28,17 +29,6 @@ def normalise_phone(raw: str) -> str:
     if phone and not PHONE_PATTERN.match(phone):
         raise ValidationError(_("电话号码格式不正确：应为11位手机号或固定电话"))
     return phone
-
-
-def villages_for(user):
-    """Current villages and communities inside the user's area (none without an area)."""
-    if user is None or getattr(user, "scope_area_id", None) is None:
-        return Area.objects.none()
-    return (
-        Area.objects.current()
-        .filter(level=AreaLevel.VILLAGE, path__startswith=user.scope_area.path)
-        .order_by("code")
-    )
 
 
 class VillageField(forms.ModelChoiceField):
@@ -61,11 +51,9 @@ def not_in_future(value: dt.date | None) -> None:
 class PersonForm(forms.ModelForm):
     """Register (``domain=`` given) or edit a person. The village changes only through a move."""
 
-    id_number = forms.CharField(
-        label=_("身份证号"),
+    id_number = IdNumberField(
         max_length=30,
         help_text=_("18位居民身份证号（或15位旧号）；出生日期和性别由身份证号自动得出"),
-        widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
     area = VillageField(label=_("居住村（社区）"), queryset=Area.objects.none())
 
@@ -93,7 +81,7 @@ class PersonForm(forms.ModelForm):
                 "m": self.instance.id_number_masked
             }
         else:
-            self.fields["area"].queryset = villages_for(user)
+            self.fields["area"].queryset = current_units_for(user)
         if self.domain == Domain.CHILDCARE:
             for name in ("living_arrangement", "disability_kind", "disability_grade"):
                 self.fields.pop(name, None)
@@ -202,7 +190,7 @@ class MoveForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.user = user
         self.person = person
-        self.fields["area"].queryset = villages_for(user)
+        self.fields["area"].queryset = current_units_for(user)
 
 
 class StatusForm(forms.Form):
@@ -239,10 +227,8 @@ class MergeForm(forms.Form):
 class IdSearchForm(forms.Form):
     """Look a person up by ID number. Sent by POST only, so the number never enters a URL."""
 
-    id_number = forms.CharField(
-        label=_("身份证号"),
+    id_number = IdNumberField(
         max_length=30,
-        widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
 
     def __init__(self, *args, user, **kwargs):

@@ -14,8 +14,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import F
 from django.utils.translation import gettext as _
 
-from carecircle.areas.choices import AreaLevel
 from carecircle.areas.models import Area
+from carecircle.areas.services import current_units_for
 from carecircle.audit.choices import AuditAction
 from carecircle.audit.services import record
 from carecircle.core.choices import Domain, ScopeDomain
@@ -110,16 +110,7 @@ class PersonImporter(Importer):
 
     def villages(self) -> dict[str, Area]:
         if self._villages is None:
-            scope = getattr(self.user, "scope_area", None)
-            if scope is None:
-                self._villages = {}
-            else:
-                self._villages = {
-                    area.code: area
-                    for area in Area.objects.current().filter(
-                        level=AreaLevel.VILLAGE, path__startswith=scope.path
-                    )
-                }
+            self._villages = {area.code: area for area in current_units_for(self.user)}
         return self._villages
 
     def row_key(self, values: dict[str, Any]) -> Any:

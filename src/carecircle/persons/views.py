@@ -25,6 +25,7 @@ from carecircle.audit.choices import AuditAction
 from carecircle.audit.services import record
 from carecircle.core.choices import Domain, ScopeDomain
 from carecircle.core.fields import id_number_index
+from carecircle.core.history import change_history
 from carecircle.core.idnumbers import mask_id_number
 from carecircle.core.views import (
     RegistryCreateView,
@@ -49,9 +50,6 @@ from carecircle.persons.forms import (
 from carecircle.persons.models import Contact, HardshipFlag, Person
 
 DUPLICATE_LIMIT = 500
-# core/form.html resolves request.META.HTTP_REFERER as a filter argument, which raises when the
-# browser sends no Referer; this copy takes an explicit cancel_url.
-FORM_TEMPLATE = "persons/form.html"
 
 
 def get_person_for_user(request, uuid, *, write: bool = False) -> Person:
@@ -109,12 +107,6 @@ class PersonListView(RegistryListView):
             .prefetch_related(active_flags_prefetch())
         )
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        if not self.request.user.has_perm("persons.import_person"):
-            context["import_url"] = None
-        return context
-
 
 class ElderListView(PersonListView):
     domain = Domain.ELDERLY
@@ -144,35 +136,6 @@ class ChildListView(PersonListView):
         Column(gettext_lazy("月龄"), lambda p: p.age_in_months(_today()), 6),
         *TAIL_COLUMNS,
     ]
-
-
-def _history_rows(person: Person, limit: int = 30) -> list[dict]:
-    """Who changed what and when; field names only, never values."""
-    records = list(
-        person.history.select_related("history_user").order_by("-history_id")[: limit + 1]
-    )
-    skip = {"id_number_encrypted", "id_number_masked", "updated_at"}
-    labels = {
-        f.name: f.verbose_name for f in Person._meta.get_fields() if hasattr(f, "verbose_name")
-    }
-    labels["id_number_index"] = labels["id_number_masked"]
-    rows = []
-    for newer, older in itertools.zip_longest(records[:limit], records[1:]):
-        changed: list[str] = []
-        if older is not None and newer.history_type == "~":
-            delta = newer.diff_against(older)
-            for name in delta.changed_fields:
-                if name not in skip and str(labels.get(name, name)) not in changed:
-                    changed.append(str(labels.get(name, name)))
-        rows.append(
-            {
-                "when": newer.history_date,
-                "user": newer.history_user.username if newer.history_user else "",
-                "type": newer.get_history_type_display(),
-                "changed": "、".join(changed),
-            }
-        )
-    return rows
 
 
 class PersonDetailView(RegistryDetailView):
@@ -206,7 +169,7 @@ class PersonDetailView(RegistryDetailView):
             flags=person.hardship_flags.order_by("-valid_from"),
             contacts=person.contacts.all(),
             residencies=person.residencies.select_related("provider").order_by("-admitted_on"),
-            history=_history_rows(person),
+            history=change_history(person),
             can_reveal=user.has_perm("persons.view_full_id_number"),
             writable=person.merged_into_id is None,
             can_change=user.has_perm("persons.change_person"),
@@ -272,15 +235,9 @@ class DomainScopeMixin:
 class PersonCreateView(DomainScopeMixin, RegistryCreateView):
     model = Person
     form_class = PersonForm
-    template_name = FORM_TEMPLATE
-
-    list_url_name = ""
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "domain": self.domain}
-
-    def get_context_data(self, **kwargs):
-        return {**super().get_context_data(**kwargs), "cancel_url": reverse(self.list_url_name)}
 
     def form_valid(self, form):
         try:
@@ -295,19 +252,18 @@ class PersonCreateView(DomainScopeMixin, RegistryCreateView):
 class ElderCreateView(PersonCreateView):
     domain = Domain.ELDERLY
     title = gettext_lazy("登记老年人")
-    list_url_name = "persons:elder-list"
+    cancel_url_name = "persons:elder-list"
 
 
 class ChildCreateView(PersonCreateView):
     domain = Domain.CHILDCARE
     title = gettext_lazy("登记婴幼儿")
-    list_url_name = "persons:child-list"
+    cancel_url_name = "persons:child-list"
 
 
 class PersonUpdateView(RegistryUpdateView):
     model = Person
     form_class = PersonForm
-    template_name = FORM_TEMPLATE
     title = gettext_lazy("修改人员信息")
 
     def get_queryset(self):
@@ -323,7 +279,7 @@ class PersonUpdateView(RegistryUpdateView):
 class PersonFormView(ScopedAccessMixin, FormView):
     """A form about one person in scope (move, status, flag, contact)."""
 
-    template_name = FORM_TEMPLATE
+    template_name = "core/form.html"
     model = Person
     title = ""
     success_message = gettext_lazy("已保存")

@@ -4,7 +4,7 @@ import io
 
 import pytest
 from django.urls import reverse
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 from carecircle.areas import services
 from carecircle.areas.importers import PopulationFactImporter
@@ -128,14 +128,7 @@ def test_population_list_filters_by_area_subtree_and_year(client, city_officer, 
 
 
 def workbook(*rows) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    sheet.append(HEADERS)
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return t.xlsx(HEADERS, rows)
 
 
 def row(code, year=2024, total=1000, **override):

@@ -72,11 +72,12 @@ def test_area_detail_shows_ancestors_children_population_and_history(
     assert "江苏省" in page and "南通市" in page  # breadcrumbs
     assert "下级区划" in page and "海安镇" in page and "城东镇" in page
     # 2024 by default (the latest year): A1 (1100) in town A, A2 (2100) now in town B.
-    assert "2024年人口" in page and ">1100<" in page and ">2100<" in page
+    assert "2024年人口" in page and ">1,100<" in page and ">2,100<" in page
     assert "养老服务机构" in page
     page = client.get(url, {"year": 2023}).content.decode()
-    assert ">7000<" in page  # the city's 2023 roll-up
-    assert ">1000<" in page and ">6000<" in page  # town A: A1 only; town B: 4000 + 2000
+    # Figures are shown with thousands separators (intcomma).
+    assert ">7,000<" in page  # the city's 2023 roll-up
+    assert ">1,000<" in page and ">6,000<" in page  # town A: A1 only; town B: 4000 + 2000
 
     village = client.get(reverse("areas:area-detail", args=[t.VILLAGE_A2])).content.decode()
     assert "区划沿革" in village and "村庄调整" in village and "2024-06-01" in village

@@ -73,6 +73,14 @@ class CapacitySnapshotSerializer(serializers.Serializer):
     places_affordable = serializers.IntegerField()
 
 
+def _differs(provider: Provider, name: str, value) -> bool:
+    if name == "service_areas":
+        return {area.pk for area in value} != set(
+            provider.service_areas.values_list("pk", flat=True)
+        )
+    return value != getattr(provider, name)
+
+
 class ProviderSerializer(serializers.ModelSerializer):
     area = serializers.SlugRelatedField(slug_field="code", queryset=Area.objects.all())
     service_areas = serializers.SlugRelatedField(
@@ -146,7 +154,7 @@ class ProviderSerializer(serializers.ModelSerializer):
             locked = [
                 name
                 for name in services.INSTITUTION_LOCKED_FIELDS
-                if name in attrs and attrs[name] != getattr(self.instance, name)
+                if name in attrs and _differs(self.instance, name, attrs[name])
             ]
             if locked:
                 raise serializers.ValidationError(

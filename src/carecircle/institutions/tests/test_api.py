@@ -97,6 +97,24 @@ def test_institution_user_api_scope(client, institution_user, provider_a, provid
     assert client.delete(f"{API}/providers/{provider_a.uuid}/").status_code in (403, 405)
 
 
+def test_institution_user_cannot_set_service_areas_through_the_api(
+    client, institution_user, provider_a
+):
+    """Like the form, the API keeps an institution's service areas for its regulators to set:
+    an institution employee cannot attach its provider to areas outside anyone's grant to it."""
+    provider_a.service_areas.set([t.area(t.VILLAGE_A1)])
+    client.force_login(institution_user)
+    url = f"{API}/providers/{provider_a.uuid}/"
+    response = client.patch(url, {"service_areas": [t.VILLAGE_A1]}, content_type="application/json")
+    assert response.status_code == 200  # unchanged: allowed
+    response = client.patch(
+        url, {"service_areas": [t.VILLAGE_A1, t.TOWN_B]}, content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert "service_areas" in response.json()
+    assert [a.code for a in provider_a.service_areas.all()] == [t.VILLAGE_A1]
+
+
 def test_other_town_gets_404_and_outsider_403(client, town_b_officer, outsider, provider_a):
     client.force_login(town_b_officer)
     assert client.get(f"{API}/providers/{provider_a.uuid}/").status_code == 404

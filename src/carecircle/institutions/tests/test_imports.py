@@ -3,7 +3,7 @@ import io
 
 import pytest
 from django.urls import reverse
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 from carecircle.audit.models import AuditEvent
 from carecircle.core import testing as t
@@ -27,17 +27,6 @@ PROVIDER_HEADERS = [
     "自动喷淋",
 ]
 STAFF_HEADERS = ["机构名称", "姓名", "身份证号", "岗位", "技能等级", "入职日期", "离职日期"]
-
-
-def xlsx(headers, rows) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.append(headers)
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
 
 
 def provider_rows():
@@ -77,7 +66,7 @@ def test_import_permissions(client, town_officer, institution_user):
 
 
 def test_provider_import_creates_then_is_idempotent(civil_affairs_officer):
-    data = xlsx(PROVIDER_HEADERS, provider_rows())
+    data = t.xlsx(PROVIDER_HEADERS, provider_rows())
     outcome = run_import(ProviderImporter(civil_affairs_officer), data)
     assert outcome.ok, outcome.messages()
     assert (outcome.created, outcome.updated, outcome.unchanged) == (2, 0, 0)
@@ -95,11 +84,11 @@ def test_provider_import_creates_then_is_idempotent(civil_affairs_officer):
 
 
 def test_provider_import_updates_changed_rows_and_capacity(civil_affairs_officer):
-    run_import(ProviderImporter(civil_affairs_officer), xlsx(PROVIDER_HEADERS, provider_rows()))
+    run_import(ProviderImporter(civil_affairs_officer), t.xlsx(PROVIDER_HEADERS, provider_rows()))
     rows = provider_rows()
     rows[0][5] = 150  # more beds
     rows[1][7] = "是"
-    outcome = run_import(ProviderImporter(civil_affairs_officer), xlsx(PROVIDER_HEADERS, rows))
+    outcome = run_import(ProviderImporter(civil_affairs_officer), t.xlsx(PROVIDER_HEADERS, rows))
     assert (outcome.created, outcome.updated, outcome.unchanged) == (0, 2, 0)
     home = Provider.objects.get(name="海安镇中心敬老院")
     record = home.capacity_on(dt.date.today())
@@ -129,10 +118,10 @@ def test_capacity_with_a_date_adds_a_record_only_when_it_differs(civil_affairs_o
             "2024-06-01",
         ]
     ]
-    outcome = run_import(ProviderImporter(civil_affairs_officer), xlsx(headers, same))
+    outcome = run_import(ProviderImporter(civil_affairs_officer), t.xlsx(headers, same))
     assert (outcome.updated, outcome.unchanged) == (0, 1)
     changed = [[*same[0][:5], 110, "2024-06-01"]]
-    outcome = run_import(ProviderImporter(civil_affairs_officer), xlsx(headers, changed))
+    outcome = run_import(ProviderImporter(civil_affairs_officer), t.xlsx(headers, changed))
     assert outcome.updated == 1
     assert provider_a.capacity_records.count() == 3
     assert provider_a.capacity_on(dt.date(2024, 6, 1)).beds_nursing == 60  # kept from before
@@ -141,7 +130,7 @@ def test_capacity_with_a_date_adds_a_record_only_when_it_differs(civil_affairs_o
 def test_bad_row_writes_nothing_and_the_report_marks_the_cell(civil_affairs_officer):
     rows = provider_rows()
     rows[1][3] = "999999999"  # unknown area code
-    outcome = run_import(ProviderImporter(civil_affairs_officer), xlsx(PROVIDER_HEADERS, rows))
+    outcome = run_import(ProviderImporter(civil_affairs_officer), t.xlsx(PROVIDER_HEADERS, rows))
     assert not outcome.ok
     assert outcome.created == 0
     assert not Provider.objects.exists()
@@ -167,7 +156,7 @@ def test_row_checks(town_officer, civil_affairs_officer, column, value, message)
     user = civil_affairs_officer if column in (2, 7) else town_officer
     rows = provider_rows()[:1]
     rows[0][column - 1] = value
-    outcome = run_import(ProviderImporter(user), xlsx(PROVIDER_HEADERS, rows))
+    outcome = run_import(ProviderImporter(user), t.xlsx(PROVIDER_HEADERS, rows))
     assert not outcome.ok
     [error] = outcome.errors
     assert error.column == column - 1
@@ -178,7 +167,7 @@ def test_blacklisted_organisation_is_refused_on_import(civil_affairs_officer):
     code = t.credit_code(301)
     make_listing(credit_code=code, kind=ListKind.BLACK)
     outcome = run_import(
-        ProviderImporter(civil_affairs_officer), xlsx(PROVIDER_HEADERS, provider_rows())
+        ProviderImporter(civil_affairs_officer), t.xlsx(PROVIDER_HEADERS, provider_rows())
     )
     assert not outcome.ok
     assert "该机构已被列入信用惩戒名单，不能登记" in outcome.errors[0].message
@@ -191,19 +180,19 @@ def test_staff_import_idempotent_and_lifetime_ban(town_officer, provider_a):
         [provider_a.name, "王护理", first, "养老护理员", "四级/中级工", "2021-05-01", None],
         [provider_a.name, "陈护士", second, "护士", None, "2022-07-01", None],
     ]
-    outcome = run_import(StaffImporter(town_officer), xlsx(STAFF_HEADERS, rows))
+    outcome = run_import(StaffImporter(town_officer), t.xlsx(STAFF_HEADERS, rows))
     assert outcome.ok, outcome.messages()
     assert outcome.created == 2
     staff = Staff.objects.get(name="王护理")
     assert staff.id_number == first and staff.skill_level == "4"
-    again = run_import(StaffImporter(town_officer), xlsx(STAFF_HEADERS, rows))
+    again = run_import(StaffImporter(town_officer), t.xlsx(STAFF_HEADERS, rows))
     assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
 
     banned = t.resident_id()
     make_listing(id_number=banned, kind=ListKind.LIFETIME_BAN)
     rows.append([provider_a.name, "禁入者", banned, "养老护理员", None, "2024-01-01", None])
     rows[0][6] = "2024-12-31"  # would be an update, but the file is refused as a whole
-    outcome = run_import(StaffImporter(town_officer), xlsx(STAFF_HEADERS, rows))
+    outcome = run_import(StaffImporter(town_officer), t.xlsx(STAFF_HEADERS, rows))
     assert not outcome.ok
     [error] = outcome.errors
     assert (error.row, error.column) == (4, 2)
@@ -216,11 +205,11 @@ def test_staff_import_idempotent_and_lifetime_ban(town_officer, provider_a):
 def test_institution_user_imports_into_their_own_provider(institution_user, provider_a, provider_b):
     headers = ["姓名", "身份证号", "岗位", "入职日期"]
     rows = [["刘阿姨", t.resident_id(male=False), "养老护理员", "2023-02-01"]]
-    outcome = run_import(StaffImporter(institution_user), xlsx(headers, rows))
+    outcome = run_import(StaffImporter(institution_user), t.xlsx(headers, rows))
     assert outcome.ok, outcome.messages()
     assert Staff.objects.get().provider == provider_a
     other = [[provider_b.name, *rows[0]]]
-    outcome = run_import(StaffImporter(institution_user), xlsx(["机构名称", *headers], other))
+    outcome = run_import(StaffImporter(institution_user), t.xlsx(["机构名称", *headers], other))
     assert "未找到该机构，或不在您的管辖范围内" in outcome.errors[0].message
 
 
@@ -228,7 +217,7 @@ def test_staff_import_sets_credit_status_from_watch_list(town_officer, provider_
     number = t.resident_id()
     make_listing(id_number=number, kind=ListKind.WATCH)
     rows = [[provider_a.name, "关注者", number, "其他", None, "2024-01-01", None]]
-    assert run_import(StaffImporter(town_officer), xlsx(STAFF_HEADERS, rows)).ok
+    assert run_import(StaffImporter(town_officer), t.xlsx(STAFF_HEADERS, rows)).ok
     assert Staff.objects.get().credit_status == CreditStatus.WATCH
 
 
@@ -238,7 +227,7 @@ def test_rehired_person_gets_a_new_record(town_officer, provider_a):
         provider_a, id_number=number, hired_on=dt.date(2018, 1, 1), left_on=dt.date(2019, 1, 1)
     )
     rows = [[provider_a.name, "李护理", number, "养老护理员", None, "2024-01-01", None]]
-    outcome = run_import(StaffImporter(town_officer), xlsx(STAFF_HEADERS, rows))
+    outcome = run_import(StaffImporter(town_officer), t.xlsx(STAFF_HEADERS, rows))
     assert outcome.created == 1
     assert Staff.objects.count() == 2
 
@@ -248,7 +237,7 @@ def test_upload_through_the_page_and_error_report(client, civil_affairs_officer)
     url = reverse("core:import", args=["providers"])
     rows = provider_rows()
     rows[0][2] = "外资"
-    upload = io.BytesIO(xlsx(PROVIDER_HEADERS, rows))
+    upload = io.BytesIO(t.xlsx(PROVIDER_HEADERS, rows))
     upload.name = "机构.xlsx"
     response = client.post(url, {"file": upload})
     job = ImportJob.objects.get()
@@ -260,7 +249,7 @@ def test_upload_through_the_page_and_error_report(client, civil_affairs_officer)
     assert not Provider.objects.exists()
     assert AuditEvent.objects.filter(action="import", outcome="failure").count() == 1
 
-    upload = io.BytesIO(xlsx(PROVIDER_HEADERS, provider_rows()))
+    upload = io.BytesIO(t.xlsx(PROVIDER_HEADERS, provider_rows()))
     upload.name = "机构.xlsx"
     client.post(url, {"file": upload})
     job = ImportJob.objects.order_by("-started_at").first()

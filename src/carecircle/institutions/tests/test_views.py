@@ -30,7 +30,7 @@ HX = {"HX-Request": "true"}  # only the table fragment: the filter tests need no
 
 
 def names(response) -> list[str]:
-    return [obj.name for obj, _cells in response.context["table_rows"]]
+    return [obj.name for obj, _cells, _url in response.context["table_rows"]]
 
 
 @pytest.fixture
@@ -86,7 +86,7 @@ def test_provider_list_filters(client, city_officer, providers, query, expected)
 def test_provider_list_shows_capacity_in_force(client, city_officer, provider_a):
     client.force_login(city_officer)
     response = client.get(PROVIDERS)
-    [(obj, cells)] = response.context["table_rows"]
+    [(obj, cells, _url)] = response.context["table_rows"]
     assert obj.cap_beds_total == 100
     assert 100 in cells
     assert "钟涵颐养院" in response.content.decode()
@@ -128,7 +128,7 @@ def test_credit_list_filters(client, city_officer):
 
     def subjects(query):
         response = client.get(CREDIT, query, headers=HX)
-        return {obj.subject_name for obj, _ in response.context["table_rows"]}
+        return {obj.subject_name for obj, _cells, _url in response.context["table_rows"]}
 
     assert subjects({}) == {"甲公司", "乙公司", "丙某"}
     assert subjects({"in_force": "true"}) == {"甲公司", "丙某"}

@@ -10,8 +10,9 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from carecircle.areas.models import Area
+from carecircle.areas.services import current_units_for
 from carecircle.core.choices import ScopeDomain
-from carecircle.persons.forms import normalise_phone, villages_for
+from carecircle.persons.forms import normalise_phone
 from carecircle.persons.models import Contact, HardshipFlag, Person, Residence
 from carecircle.persons.services import register_person, status_label, validate_id_number
 
@@ -48,7 +49,7 @@ class VillageCodeField(serializers.SlugRelatedField):
         super().__init__(slug_field="code", **kwargs)
 
     def get_queryset(self):
-        return villages_for(_user(self.parent))
+        return current_units_for(_user(self.parent))
 
 
 class PersonSerializer(serializers.ModelSerializer):

@@ -11,10 +11,11 @@ from carecircle.core import testing as t
 from carecircle.core.dates import years_before
 from carecircle.core.imports import run_import
 from carecircle.core.models import ImportJob
+from carecircle.core.testing import xlsx
 from carecircle.persons.filters import months_before
 from carecircle.persons.importers import ChildImporter, DeathMoveOutImporter, ElderImporter
 from carecircle.persons.models import Person
-from carecircle.persons.tests.helpers import elder_birth, new_id, xlsx
+from carecircle.persons.tests.helpers import elder_birth, new_id
 
 pytestmark = pytest.mark.django_db
 

@@ -7,9 +7,10 @@ from django.urls import reverse
 from carecircle.audit.choices import AuditAction
 from carecircle.audit.models import AuditEvent
 from carecircle.core import testing as t
+from carecircle.core.testing import xlsx_text
 from carecircle.institutions.models import Residency
 from carecircle.persons.models import Contact, HardshipFlag, Person, Residence
-from carecircle.persons.tests.helpers import elder_birth, new_id, xlsx_text
+from carecircle.persons.tests.helpers import elder_birth, new_id
 
 pytestmark = pytest.mark.django_db
 
