@@ -473,3 +473,22 @@ def test_buttons_follow_permissions(client, village_worker, institution_user, pr
     assert form.fields["provider"].initial == provider_a.pk
     edit = client.get(reverse("institutions:provider-update", args=[provider_a.uuid]))
     assert edit.context["form"].fields["area"].disabled
+
+
+def test_childcare_provider_page_shows_places_without_resident_occupancy(
+    client, city_officer, provider_b
+):
+    """Occupancy comes from residencies, which only institutions have; no made-up 0%."""
+    client.force_login(city_officer)
+    page = client.get(reverse("institutions:provider-detail", args=[provider_b.uuid]))
+    text = page.content.decode()
+    assert "现有托位" in text
+    assert "入住率" not in text and "在住人员" not in text
+
+
+def test_institution_page_shows_occupancy(client, city_officer, provider_a):
+    client.force_login(city_officer)
+    text = client.get(
+        reverse("institutions:provider-detail", args=[provider_a.uuid])
+    ).content.decode()
+    assert "入住率" in text and "在住人员" in text
