@@ -1,5 +1,11 @@
 from django.conf import settings
 
+from carecircle.core.models import user_domains
+
 
 def platform(request):
-    return {"PLATFORM_PRODUCTION": settings.PRODUCTION}
+    user = getattr(request, "user", None)
+    return {
+        "PLATFORM_PRODUCTION": settings.PRODUCTION,
+        "user_domains": user_domains(user) if user is not None else set(),
+    }

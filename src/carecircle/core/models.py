@@ -57,6 +57,17 @@ class BaseModel(models.Model):
         raise NotImplementedError(f"{cls.__name__} must define scope_q")
 
 
+def user_domains(user: User) -> set[str]:
+    """The domains (elderly, childcare) a user works in: their institution's or their scope's."""
+    if not user.is_authenticated:
+        return set()
+    if user.institution_id:
+        return {user.institution.domain}
+    if user.scope_domain == ScopeDomain.BOTH:
+        return {ScopeDomain.ELDERLY.value, ScopeDomain.CHILDCARE.value}
+    return {user.scope_domain}
+
+
 def area_scope_q(user: User, area_lookup: str, domain_lookup: str | None = None) -> Q | None:
     """Rows whose area lies in the user's area subtree (by materialised path), for their domain."""
     area = user.scope_area

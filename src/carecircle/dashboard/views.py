@@ -10,8 +10,9 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from carecircle.core.choices import Domain, ScopeDomain
+from carecircle.core.choices import Domain
 from carecircle.core.dates import years_before
+from carecircle.core.models import user_domains
 from carecircle.institutions.choices import (
     CHILDCARE_KINDS,
     COMMUNITY_FACILITY_KINDS,
@@ -58,15 +59,6 @@ def scope_counts(user, on: dt.date) -> dict[str, int]:
     return counts
 
 
-def visible_domains(user) -> set[str]:
-    """The domains whose cards the home page shows: the user's scope domain or institution's."""
-    if user.institution_id:
-        return {user.institution.domain}
-    if user.scope_domain == ScopeDomain.BOTH:
-        return {Domain.ELDERLY, Domain.CHILDCARE}
-    return {user.scope_domain}
-
-
 @login_required
 def home(request):
     today = timezone.localdate()
@@ -77,7 +69,7 @@ def home(request):
         "today": today,
         "counts": scope_counts(user, today) if has_scope else None,
         "scope_area": user.scope_area,
-        "show_elderly": Domain.ELDERLY in visible_domains(user),
-        "show_childcare": Domain.CHILDCARE in visible_domains(user),
+        "show_elderly": Domain.ELDERLY in user_domains(user),
+        "show_childcare": Domain.CHILDCARE in user_domains(user),
     }
     return render(request, "dashboard/home.html", context)

@@ -27,6 +27,7 @@ from carecircle.core.choices import Domain, ScopeDomain
 from carecircle.core.fields import id_number_index
 from carecircle.core.history import change_history
 from carecircle.core.idnumbers import mask_id_number
+from carecircle.core.models import user_domains
 from carecircle.core.views import (
     RegistryCreateView,
     RegistryDetailView,
@@ -106,6 +107,14 @@ class PersonListView(RegistryListView):
             .filter(domain=self.domain, merged_into__isnull=True)
             .prefetch_related(active_flags_prefetch())
         )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        # Registering is offered only in the user's own domain (elderly or childcare).
+        context["can_create"] = context["can_create"] and self.domain in user_domains(
+            self.request.user
+        )
+        return context
 
 
 class ElderListView(PersonListView):

@@ -72,3 +72,24 @@ def test_error_pages_are_in_chinese(client, village_worker):
     response = client.get("/persons/00000000-0000-0000-0000-000000000000/")
     assert response.status_code == 404
     assert "不在您的管辖范围内" in response.content.decode()
+
+
+def test_navigation_follows_domain_and_permissions(client, civil_affairs_officer, system_admin):
+    client.force_login(civil_affairs_officer)
+    page = client.get(reverse("dashboard:home")).content.decode()
+    assert reverse("persons:elder-list") in page
+    assert reverse("persons:child-list") not in page
+    client.force_login(system_admin)
+    page = client.get(reverse("dashboard:home")).content.decode()
+    assert reverse("institutions:staff-list") not in page  # no permission on staff
+    assert reverse("persons:elder-list") not in page
+
+
+def test_child_list_offers_no_registration_to_an_elderly_only_officer(
+    client, civil_affairs_officer
+):
+    client.force_login(civil_affairs_officer)
+    page = client.get(reverse("persons:child-list")).content.decode()
+    assert reverse("persons:child-create") not in page
+    page = client.get(reverse("persons:elder-list")).content.decode()
+    assert reverse("persons:elder-create") in page
