@@ -12,10 +12,18 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from carecircle.areas.models import Area, PopulationFact
 from carecircle.areas.services import fact_problems, lowest_units_for
-from carecircle.core.imports import ImportColumn, Importer, RowInvalid, parse_int, parse_text
+from carecircle.core.imports import (
+    ImportColumn,
+    Importer,
+    RowInvalid,
+    TranslatedTitle,
+    parse_int,
+    parse_text,
+)
 
 MIN_YEAR, MAX_YEAR = 1950, 2100
 
@@ -34,16 +42,6 @@ def parse_year(value: Any) -> int | None:
     return year
 
 
-class TranslatedTitle:
-    """A title translated when read, a plain ``str`` on the class and on instances alike."""
-
-    def __init__(self, text: str):
-        self.text = text
-
-    def __get__(self, obj, owner=None) -> str:
-        return _(self.text)
-
-
 def _count(header: str, key: str, *, required: bool = True, example: str = "0") -> ImportColumn:
     return ImportColumn(header, key, parse_int, required=required, example=example)
 
@@ -51,7 +49,7 @@ def _count(header: str, key: str, *, required: bool = True, example: str = "0") 
 class PopulationFactImporter(Importer):
     """Creates or updates the fact of (unit, year); rows equal to what is stored change nothing."""
 
-    title = TranslatedTitle("人口数据")
+    title = TranslatedTitle(gettext_noop("人口数据"))
     slug = "population"
     permission = "areas.change_populationfact"
     columns = (

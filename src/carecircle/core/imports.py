@@ -109,6 +109,18 @@ def choice_parser(choices) -> Callable[[Any], str]:
     return parse
 
 
+class TranslatedTitle:
+    """An importer's title, translated when read and a plain ``str`` on the class and on
+    instances alike (the import pages read it from the class; the audit log needs a string).
+    Pass the text through ``gettext_noop`` so makemessages finds it."""
+
+    def __init__(self, text: str):
+        self.text = text
+
+    def __get__(self, obj, owner=None) -> str:
+        return _(self.text)
+
+
 @dataclass(frozen=True)
 class ImportColumn:
     header: str

@@ -7,6 +7,7 @@ import datetime as dt
 import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef, Q
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from carecircle.areas.models import Area
@@ -92,7 +93,7 @@ class ProviderFilter(django_filters.FilterSet):
     )
     grade = django_filters.ChoiceFilter(
         label=_("现行等级"),
-        choices=[(str(n), _("%(n)d级") % {"n": n}) for n in range(1, 6)],
+        choices=[(str(n), format_lazy(_("{n}级"), n=n)) for n in range(1, 6)],
         method="filter_grade",
     )
 

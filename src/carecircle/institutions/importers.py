@@ -22,6 +22,7 @@ from carecircle.core.imports import (
     ImportColumn,
     Importer,
     RowInvalid,
+    TranslatedTitle,
     choice_parser,
     parse_bool,
     parse_date,
@@ -42,17 +43,6 @@ from carecircle.institutions.choices import (
 from carecircle.institutions.models import CapacityRecord, Provider, Staff
 
 CAPACITY_NOTE = "Excel导入"
-
-
-class TranslatedTitle:
-    """A title translated when read, as a plain ``str`` on the class and on instances alike
-    (the import pages read it from the class; the audit log needs a real string)."""
-
-    def __init__(self, text: str):
-        self.text = text
-
-    def __get__(self, obj, owner=None) -> str:
-        return _(self.text)
 
 
 def _empty(value: Any) -> bool:

@@ -13,6 +13,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db.models import F
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from carecircle.areas.models import Area
 from carecircle.areas.services import current_units_for
@@ -25,6 +26,7 @@ from carecircle.core.imports import (
     ImportColumn,
     Importer,
     RowInvalid,
+    TranslatedTitle,
     choice_parser,
     parse_date,
     parse_int,
@@ -193,7 +195,7 @@ class PersonImporter(Importer):
 
 
 class ElderImporter(PersonImporter):
-    title = "老年人"
+    title = TranslatedTitle(gettext_noop("老年人"))
     slug = "elders"
     domain = Domain.ELDERLY
     columns = (
@@ -251,7 +253,7 @@ class ElderImporter(PersonImporter):
 
 
 class ChildImporter(PersonImporter):
-    title = "婴幼儿"
+    title = TranslatedTitle(gettext_noop("婴幼儿"))
     slug = "children"
     domain = Domain.CHILDCARE
 
@@ -268,7 +270,7 @@ class EventKind:
 class DeathMoveOutImporter(Importer):
     """Batch update from a list of deaths and move-outs (for example from the police registry)."""
 
-    title = "死亡/迁出批量更新"
+    title = TranslatedTitle(gettext_noop("死亡/迁出批量更新"))
     slug = "deaths-moveouts"
     permission = "persons.change_person"
     columns = (
