@@ -81,7 +81,12 @@ class PersonForm(forms.ModelForm):
                 "m": self.instance.id_number_masked
             }
         else:
-            self.fields["area"].queryset = current_units_for(user)
+            units = current_units_for(user)
+            self.fields["area"].queryset = units
+            only = units[:2]
+            if len(only) == 1:
+                # A village worker's one village: preselected rather than picked from a list.
+                self.fields["area"].initial = only[0].pk
         if self.domain == Domain.CHILDCARE:
             for name in ("living_arrangement", "disability_kind", "disability_grade"):
                 self.fields.pop(name, None)

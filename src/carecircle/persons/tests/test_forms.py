@@ -193,3 +193,9 @@ def test_search_form_normalises(village_worker):
     form = IdSearchForm({"id_number": f" {number[:6]} {number[6:]} "}, user=village_worker)
     assert form.is_valid()
     assert form.cleaned_data["id_number"] == number
+
+
+def test_a_single_village_is_preselected(village_worker, town_officer):
+    form = PersonForm(user=village_worker, domain="elderly")
+    assert form.fields["area"].initial == t.area(t.VILLAGE_A1).pk
+    assert PersonForm(user=town_officer, domain="elderly").fields["area"].initial is None
