@@ -52,3 +52,10 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.occurred_at:%Y-%m-%d %H:%M:%S} {self.username} {self.action}"
+
+    @property
+    def role_label(self) -> str:
+        """The role's name as users know it; the code is kept as written at the time."""
+        from carecircle.accounts.choices import Role
+
+        return str(Role(self.role).label) if self.role in Role.values else self.role

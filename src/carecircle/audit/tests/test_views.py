@@ -122,3 +122,10 @@ def test_access_report_lists_only_data_access_by_that_user(
     sheet = load_workbook(io.BytesIO(export.content)).active
     assert sheet.max_row == 1 + 4
     assert AuditEvent.objects.filter(action=AuditAction.EXPORT, user=audit_admin).count() == 1
+
+
+def test_roles_are_shown_by_name(client, audit_admin, events):
+    client.force_login(audit_admin)
+    page = client.get(reverse("audit:event-list")).content.decode()
+    assert "村（社区）工作人员" in page
+    assert AuditEvent(role="retired_role").role_label == "retired_role"
