@@ -120,3 +120,13 @@ def xlsx_text(data: bytes) -> str:
         for sheet in workbook.worksheets
         for row in sheet.iter_rows(values_only=True)
     )
+
+
+def filtered_list(client, url: str, query: dict, **extra):
+    """GET a registry list with ``query``; a name filter goes the way the page sends it: POSTed
+    and parked behind a token (R25), then the list is fetched from the redirect."""
+    if "q" not in query:
+        return client.get(url, query, **extra)
+    redirect = client.post(url, query)
+    assert redirect.status_code == 302, redirect.status_code
+    return client.get(redirect["Location"], **extra)

@@ -7,6 +7,7 @@ permission get 403 (R1, R2).
 
 from __future__ import annotations
 
+import secrets
 import threading
 from collections.abc import Sequence
 
@@ -15,7 +16,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.db import close_old_connections
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -39,6 +40,11 @@ from carecircle.core.xlsx import XLSX_CONTENT_TYPE, Column, build_workbook, work
 def set_language(request):
     """Switch the UI language (POST only: no state change via GET, R13)."""
     return django_set_language(request)
+
+
+PRIVATE_FILTER_TOKEN = "f"  # noqa: S105 - a query parameter name, not a secret
+PRIVATE_FILTER_SESSION_KEY = "list-filters"
+PRIVATE_FILTER_KEEP = 20
 
 
 class ScopedAccessMixin(LoginRequiredMixin, PermissionRequiredMixin):
@@ -91,6 +97,51 @@ class RegistryListView(ScopedAccessMixin, FilterView):
     import_slug: str | None = None
     detail_url_name: str | None = None
     select_related: Sequence[str] = ()
+    # Filters holding personal data (a person's name): sent by POST and kept in the session
+    # behind a random token, never in a URL (R25).
+    private_filters: Sequence[str] = ()
+
+    def filter_data(self) -> QueryDict:
+        """The filters in force: the URL's public ones plus the private ones behind ``f``."""
+        data = self.request.GET.copy()
+        for name in self.private_filters:
+            data.pop(name, None)
+        token = data.get(PRIVATE_FILTER_TOKEN)
+        if self.private_filters and token:
+            stored = self.request.session.get(PRIVATE_FILTER_SESSION_KEY, {}).get(token, {})
+            for name, values in stored.items():
+                if name in self.private_filters:
+                    data.setlist(name, values)
+        return data
+
+    def get_filterset_kwargs(self, filterset_class):
+        kwargs = super().get_filterset_kwargs(filterset_class)
+        kwargs["data"] = self.filter_data() or None
+        return kwargs
+
+    def post(self, request, *args, **kwargs):
+        """The filter form of a list with private filters: park them, redirect to the list."""
+        if not self.private_filters:
+            return HttpResponseNotAllowed(["GET"])
+        public = QueryDict(mutable=True)
+        private: dict[str, list[str]] = {}
+        for name in request.POST:
+            values = [value for value in request.POST.getlist(name) if value.strip()]
+            if name == "csrfmiddlewaretoken" or not values:
+                continue
+            if name in self.private_filters:
+                private[name] = values
+            else:
+                public.setlist(name, values)
+        if private:
+            token = secrets.token_urlsafe(9)
+            parked = request.session.get(PRIVATE_FILTER_SESSION_KEY, {})
+            parked = dict(list(parked.items())[-(PRIVATE_FILTER_KEEP - 1) :])
+            parked[token] = private
+            request.session[PRIVATE_FILTER_SESSION_KEY] = parked
+            public[PRIVATE_FILTER_TOKEN] = token
+        query = public.urlencode()
+        return redirect(f"{request.path}?{query}" if query else request.path)
 
     def get_paginate_by(self, queryset):
         try:
@@ -112,7 +163,7 @@ class RegistryListView(ScopedAccessMixin, FilterView):
         if not self.request.user.has_perm("core.export_data"):
             raise PermissionDenied
         filterset = self.filterset_class(
-            self.request.GET, queryset=self.get_queryset(), request=self.request
+            self.filter_data(), queryset=self.get_queryset(), request=self.request
         )
         rows = filterset.qs if filterset.is_valid() else self.get_queryset().none()
         columns = self.export_columns or self.columns
@@ -147,7 +198,8 @@ class RegistryListView(ScopedAccessMixin, FilterView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         query = self.request.GET.copy()
-        query.pop("page", None)
+        for name in ("page", *self.private_filters):
+            query.pop(name, None)
         context.update(
             title=self.title,
             columns=self.columns,
@@ -159,6 +211,7 @@ class RegistryListView(ScopedAccessMixin, FilterView):
             import_url=self._import_url(),
             can_export=self.request.user.has_perm("core.export_data"),
             querystring=query.urlencode(),
+            private_filters=bool(self.private_filters),
             table_rows=[
                 (obj, [column.value(obj) for column in self.columns], self.row_url(obj))
                 for obj in context["object_list"]

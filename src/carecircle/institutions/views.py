@@ -336,6 +336,7 @@ class StaffListView(RegistryListView):
     create_url_name = "institutions:staff-create"
     import_slug = "staff"
     select_related = ("provider",)
+    private_filters = ("q",)  # staff names
 
 
 class StaffDetailView(RegistryDetailView):
@@ -423,6 +424,7 @@ class CreditListView(RegistryListView):
     export_name = "credit-listings"
     detail_url_name = "institutions:credit-detail"
     create_url_name = "institutions:credit-create"
+    private_filters = ("q",)  # names of listed persons
 
 
 class CreditDetailView(RegistryDetailView):

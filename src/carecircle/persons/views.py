@@ -99,6 +99,7 @@ class PersonListView(RegistryListView):
     domain = ""
     detail_url_name = "persons:person-detail"
     select_related = ("area",)
+    private_filters = ("q",)
 
     def get_queryset(self):
         return (

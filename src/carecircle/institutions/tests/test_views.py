@@ -106,7 +106,7 @@ def test_staff_list_filters(client, town_officer, provider_a):
     assert set(names(client.get(STAFF))) == {"在职甲", "离职乙"}
 
     def staff(query):
-        return names(client.get(STAFF, query, headers=HX))
+        return names(t.filtered_list(client, STAFF, query, headers=HX))
 
     assert staff({"employment": "active"}) == ["在职甲"]
     assert staff({"employment": "left"}) == ["离职乙"]
@@ -127,7 +127,7 @@ def test_credit_list_filters(client, city_officer):
     client.force_login(city_officer)
 
     def subjects(query):
-        response = client.get(CREDIT, query, headers=HX)
+        response = t.filtered_list(client, CREDIT, query, headers=HX)
         return {obj.subject_name for obj, _cells, _url in response.context["table_rows"]}
 
     assert subjects({}) == {"甲公司", "乙公司", "丙某"}
