@@ -103,31 +103,7 @@ class ProviderForm(ScopedFormMixin, forms.ModelForm):
 
     class Meta:
         model = Provider
-        fields = [
-            "name",
-            "kind",
-            "ownership",
-            "credit_code",
-            "area",
-            "service_areas",
-            "address",
-            "latitude",
-            "longitude",
-            "phone",
-            "legal_representative",
-            "status",
-            "opened_on",
-            "closed_on",
-            "houses_disabled_extreme_poor",
-            "signed_hospital",
-            "has_sprinklers",
-            "has_smoke_detectors",
-            "has_safety_system",
-            "filing_status",
-            "filed_on",
-            "service_modes",
-            "monthly_fee",
-        ]
+        fields = list(Provider.EDITABLE_FIELDS)
         field_classes = {"area": AreaChoiceField}
         widgets = {
             **date_widgets("opened_on", "closed_on", "filed_on"),

@@ -127,6 +127,33 @@ class Provider(BaseModel):
         _("月收费（元）"), max_digits=9, decimal_places=2, null=True, blank=True
     )
 
+    # What a user edits (form, API); ``domain`` follows the kind and is never written directly.
+    EDITABLE_FIELDS = (
+        "name",
+        "kind",
+        "ownership",
+        "credit_code",
+        "area",
+        "service_areas",
+        "address",
+        "latitude",
+        "longitude",
+        "phone",
+        "legal_representative",
+        "status",
+        "opened_on",
+        "closed_on",
+        "houses_disabled_extreme_poor",
+        "signed_hospital",
+        "has_sprinklers",
+        "has_smoke_detectors",
+        "has_safety_system",
+        "filing_status",
+        "filed_on",
+        "service_modes",
+        "monthly_fee",
+    )
+
     objects = ProviderQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
