@@ -26,6 +26,7 @@ from importlib import resources
 from pathlib import Path
 
 from django.db import connection, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from carecircle.areas.choices import LEVEL_BY_CODE_LENGTH, is_urban_name, kind_from_name
@@ -473,7 +474,7 @@ def _apply_changes(
     existing: dict[str, tuple[int, str, int | None, str]],
 ) -> None:
     """Renames and moves: keep the old state as a version, then update the rows in place."""
-    on = dt.date.today()
+    on = timezone.localdate()
     reason = _("区划代码表更新")
     valid_from = dict(
         Area.objects.filter(pk__in=[pk for pk, *_rest in changed]).values_list("pk", "valid_from")

@@ -7,6 +7,7 @@ import datetime as dt
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q, Sum
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -28,7 +29,7 @@ class AreaQuerySet(models.QuerySet):
         return qs if include_self else qs.exclude(pk=area.pk)
 
     def current(self, on: dt.date | None = None) -> AreaQuerySet:
-        on = on or dt.date.today()
+        on = on or timezone.localdate()
         return self.filter(Q(valid_from__lte=on), Q(valid_to__isnull=True) | Q(valid_to__gt=on))
 
     def for_user(self, user) -> AreaQuerySet:

@@ -7,6 +7,7 @@ from operator import attrgetter
 
 from django.db.models import Count
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView
 
@@ -97,7 +98,7 @@ class AreaDetailView(ScopedAccessMixin, DetailView):
         year = self._year(years)
         children = list(area.children.order_by("code"))
         totals = services.child_rollup(area, children, year) if year and children else {}
-        today = dt.date.today()
+        today = timezone.localdate()
         context.update(
             ancestors=list(area.ancestors()),
             children=[(child, totals.get(child.pk)) for child in children],

@@ -14,6 +14,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from stdnum.cn import ric, uscc
 from stdnum.exceptions import InvalidComponent
@@ -56,7 +57,7 @@ def parse_resident_id(raw: str, *, today: dt.date | None = None) -> ResidentId:
         birth_date = ric.get_birth_date(number)
     except InvalidComponent as exc:
         raise ValidationError(_("身份证号中的出生日期不存在：%(d)s") % {"d": number[6:14]}) from exc
-    today = today or dt.date.today()
+    today = today or timezone.localdate()
     if birth_date > today or birth_date.year < 1890:
         raise ValidationError(
             _("身份证号中的出生日期不合理：%(d)s") % {"d": birth_date.isoformat()}

@@ -7,6 +7,7 @@ import datetime as dt
 import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -114,7 +115,7 @@ class ProviderFilter(django_filters.FilterSet):
         if not value:
             return queryset
         held = Designation.objects.filter(provider=OuterRef("pk"), kind=value).filter(
-            in_force_q("", "granted_on", "revoked_on", dt.date.today())
+            in_force_q("", "granted_on", "revoked_on", timezone.localdate())
         )
         return queryset.filter(Exists(held))
 
@@ -122,7 +123,7 @@ class ProviderFilter(django_filters.FilterSet):
         if not value:
             return queryset
         graded = Grade.objects.filter(provider=OuterRef("pk"), grade=int(value)).filter(
-            in_force_q("", "valid_from", "valid_to", dt.date.today())
+            in_force_q("", "valid_from", "valid_to", timezone.localdate())
         )
         return queryset.filter(Exists(graded))
 
@@ -164,7 +165,7 @@ class StaffFilter(django_filters.FilterSet):
         return queryset.filter(skill_level="" if value == NO_SKILL else value)
 
     def filter_employment(self, queryset, name, value):
-        today = dt.date.today()
+        today = timezone.localdate()
         active = Q(left_on__isnull=True) | Q(left_on__gt=today)
         if value == self.ACTIVE:
             return queryset.filter(active)

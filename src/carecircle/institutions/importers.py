@@ -7,11 +7,11 @@ columns, changes nothing that the file does not state.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -201,7 +201,7 @@ class ProviderImporter(Importer):
         super().__init__(user)
         self._areas: dict[str, Area] | None = None
         self._blocked: dict | None = None
-        self.today = dt.date.today()
+        self.today = timezone.localdate()
 
     @property
     def areas(self) -> dict[str, Area]:

@@ -14,6 +14,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q, Sum
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from carecircle.areas.models import Area
@@ -277,7 +278,7 @@ class Occupancy:
 
 
 def occupancy(provider: Provider, on: dt.date | None = None) -> Occupancy:
-    on = on or dt.date.today()
+    on = on or timezone.localdate()
     record = provider.capacity_on(on)
     if provider.domain == Domain.CHILDCARE:
         total, unit = (record.places_total if record else 0), _("托位")
@@ -288,7 +289,7 @@ def occupancy(provider: Provider, on: dt.date | None = None) -> Occupancy:
 
 def capacity_summary(queryset, on: dt.date | None = None) -> dict[str, int]:
     """Sum of the capacity in force on ``on`` over providers (0 where nothing is recorded)."""
-    on = on or dt.date.today()
+    on = on or timezone.localdate()
     annotated = queryset.with_capacity(on)
     totals = annotated.aggregate(
         **{name: Sum(f"cap_{name}") for name in CapacityRecord.COUNT_FIELDS}

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
@@ -100,7 +100,7 @@ class ProviderListView(RegistryListView):
     select_related = ("area",)
 
     def get_queryset(self):
-        return super().get_queryset().with_capacity(dt.date.today())
+        return super().get_queryset().with_capacity(timezone.localdate())
 
 
 class ProviderDetailView(RegistryDetailView):
@@ -114,7 +114,7 @@ class ProviderDetailView(RegistryDetailView):
         context = super().get_context_data(**kwargs)
         provider: Provider = self.object
         user = self.request.user
-        today = dt.date.today()
+        today = timezone.localdate()
         residents = (
             Residency.objects.for_user(user)
             .filter(provider=provider)
@@ -206,8 +206,8 @@ class CapacityCreateView(ParentScopedCreateView):
     title = _("登记床位/托位变化")
 
     def get_initial(self):
-        current = self.parent.capacity_on(dt.date.today())
-        initial = {"valid_from": dt.date.today()}
+        current = self.parent.capacity_on(timezone.localdate())
+        initial = {"valid_from": timezone.localdate()}
         if current is not None:
             initial.update({name: getattr(current, name) for name in CapacityRecord.COUNT_FIELDS})
         return initial
@@ -354,7 +354,7 @@ class StaffDetailView(RegistryDetailView):
             certificates=StaffCertificate.objects.for_user(user).filter(staff=staff),
             trainings=Training.objects.for_user(user).filter(staff=staff),
             history=change_history(staff),
-            today=dt.date.today(),
+            today=timezone.localdate(),
         )
         return context
 

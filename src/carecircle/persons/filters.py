@@ -8,6 +8,7 @@ import datetime as dt
 import django_filters
 from django import forms
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from carecircle.areas.choices import AreaLevel
@@ -137,7 +138,7 @@ class PersonFilter(django_filters.FilterSet):
 
     @property
     def today(self) -> dt.date:
-        return dt.date.today()
+        return timezone.localdate()
 
     def filter_q(self, queryset, name, value):
         value = value.strip()

@@ -9,6 +9,7 @@ import unicodedata
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from carecircle.areas.models import Area
@@ -44,7 +45,7 @@ class DateInput(forms.DateInput):
 
 
 def not_in_future(value: dt.date | None) -> None:
-    if value and value > dt.date.today():
+    if value and value > timezone.localdate():
         raise ValidationError(_("日期不能晚于今天"))
 
 
@@ -187,7 +188,10 @@ class MoveForm(forms.Form):
 
     area = VillageField(label=_("新居住村（社区）"), queryset=Area.objects.none())
     on = forms.DateField(
-        label=_("迁居日期"), widget=DateInput(), validators=[not_in_future], initial=dt.date.today
+        label=_("迁居日期"),
+        widget=DateInput(),
+        validators=[not_in_future],
+        initial=timezone.localdate,
     )
     address = forms.CharField(label=_("新住址"), max_length=200, required=False)
 

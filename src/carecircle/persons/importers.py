@@ -12,6 +12,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -108,7 +109,7 @@ class PersonImporter(Importer):
     def __init__(self, user):
         super().__init__(user)
         self._villages: dict[str, Area] | None = None
-        self.today = dt.date.today()
+        self.today = timezone.localdate()
 
     def villages(self) -> dict[str, Area]:
         if self._villages is None:
@@ -291,7 +292,7 @@ class DeathMoveOutImporter(Importer):
         on: dt.date = values["on"]
         kind = values["kind"]
         errors: dict[str, str] = {}
-        if on > dt.date.today():
+        if on > timezone.localdate():
             errors["on"] = _("日期不能晚于今天")
         elif on < person.birth_date:
             errors["on"] = _("日期不能早于出生日期")

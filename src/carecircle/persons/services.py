@@ -10,6 +10,7 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, OuterRef, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from carecircle.areas.models import Area
@@ -38,7 +39,7 @@ def already_registered_message(masked: str) -> str:
 
 def status_label(person: Person, on: dt.date | None = None) -> str:
     """在册, 已死亡, 已迁出 or 已合并 on ``on`` (today by default)."""
-    on = on or dt.date.today()
+    on = on or timezone.localdate()
     if person.death_date and person.death_date <= on:
         return _("已死亡")
     if person.moved_out_on and person.moved_out_on <= on:
@@ -75,7 +76,7 @@ def register_person(
         person=person,
         area=person.area,
         address=person.address,
-        valid_from=max(on or dt.date.today(), person.birth_date),
+        valid_from=max(on or timezone.localdate(), person.birth_date),
     )
     return person
 
@@ -85,7 +86,7 @@ def move_person(person: Person, area: Area, on: dt.date, address: str = "") -> R
     """Close the current residence on ``on`` and open a new one; the history is kept."""
     if person.death_date is not None:
         raise ValidationError(_("该人员已登记死亡，不能登记迁居"))
-    if on > dt.date.today():
+    if on > timezone.localdate():
         raise ValidationError(_("迁居日期不能晚于今天"))
     if on < person.birth_date:
         raise ValidationError(_("迁居日期不能早于出生日期"))
@@ -112,7 +113,7 @@ def move_person(person: Person, area: Area, on: dt.date, address: str = "") -> R
 
 
 def _check_event_date(person: Person, on: dt.date) -> None:
-    if on > dt.date.today():
+    if on > timezone.localdate():
         raise ValidationError(_("日期不能晚于今天"))
     if on < person.birth_date:
         raise ValidationError(_("日期不能早于出生日期"))
@@ -269,7 +270,7 @@ def validate_id_number(
 ) -> ResidentId:
     """GB 11643 checks, the age rule of the domain and uniqueness among living persons (R14)."""
     parsed = parse_resident_id(raw)
-    problem = age_rule_error(domain, parsed.birth_date, on or dt.date.today())
+    problem = age_rule_error(domain, parsed.birth_date, on or timezone.localdate())
     if problem:
         raise ValidationError(problem)
     clash = living_with_index(id_number_index(parsed.number))

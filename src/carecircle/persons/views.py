@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -65,7 +66,7 @@ def get_person_for_user(request, uuid, *, write: bool = False) -> Person:
 
 
 def active_flags_prefetch(on: dt.date | None = None) -> Prefetch:
-    on = on or dt.date.today()
+    on = on or timezone.localdate()
     flags = HardshipFlag.objects.filter(valid_from__lte=on).filter(
         Q(valid_to__isnull=True) | Q(valid_to__gt=on)
     )
@@ -77,7 +78,7 @@ def flags_label(person: Person) -> str:
 
 
 def _today() -> dt.date:
-    return dt.date.today()
+    return timezone.localdate()
 
 
 BASE_COLUMNS = [

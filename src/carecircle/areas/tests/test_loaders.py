@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
 from carecircle.areas.loaders import (
     DivisionFileError,
@@ -109,7 +110,7 @@ def test_rename_and_move_keep_history_and_rewrite_subtree_paths(db, tmp_path):
     assert village.path == "91/9101/910102/910101101/910101101200/"
     assert Area.objects.get(code="910101001").name == "东城街道"
 
-    today = dt.date.today()
+    today = timezone.localdate()
     history = list(town.versions.order_by("valid_from"))
     assert [(v.parent.code, v.valid_to) for v in history] == [("910101", today), ("910102", None)]
     assert history[0].path == "91/9101/910101/910101101/"

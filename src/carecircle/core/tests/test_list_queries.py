@@ -13,6 +13,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from carecircle.areas.models import ResidentialArea
 from carecircle.core import testing as t
@@ -34,7 +35,7 @@ def _elder(n: int):
 
 
 def _child(n: int):
-    birth = dt.date.today() - dt.timedelta(days=200 + n)
+    birth = timezone.localdate() - dt.timedelta(days=200 + n)
     return t.make_person(VILLAGES[n % 2], name=f"幼儿{n}", domain=Domain.CHILDCARE, birth=birth)
 
 

@@ -1,13 +1,14 @@
 import datetime as dt
 
 from django.urls import reverse
+from django.utils import timezone
 
 from carecircle.accounts.choices import Role
 from carecircle.core import testing as t
 from carecircle.dashboard.views import scope_counts
 from carecircle.institutions.models import CapacityRecord, Residency
 
-TODAY = dt.date.today()
+TODAY = timezone.localdate()
 
 
 def _elders():

@@ -16,6 +16,7 @@ import pytest
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Max, Min, Sum
+from django.utils import timezone
 
 from carecircle.accounts.models import Department, User
 from carecircle.areas.models import Area, AreaVersion, PopulationFact, ResidentialArea
@@ -103,7 +104,7 @@ def test_reference_date_as_string_and_unknown_area(demo):
 
 def test_resident_population_and_people_counts(demo):
     # Persons are generated for the day the demo is loaded (the live demo has children under 3).
-    summary = area_summary(CITY, on=dt.date.today())
+    summary = area_summary(CITY, on=timezone.localdate())
     assert summary["resident_population"] == 874_334
     assert summary["population_year"] == 2020
     facts = PopulationFact.objects.filter(year=2020).aggregate(
@@ -174,10 +175,10 @@ def test_person_rows_are_complete_and_ids_valid(demo):
         assert person.id_number_masked == mask_id_number(number)
         if person.domain == "childcare":
             assert number[:6] == "320685"
-            assert person.age_in_months(dt.date.today()) < 36
+            assert person.age_in_months(timezone.localdate()) < 36
         else:
             assert number[:6] in ("320685", "320621")
-            assert person.age_on(dt.date.today()) >= 60
+            assert person.age_on(timezone.localdate()) >= 60
         assert 2 <= len(person.name) <= 4
     duplicates = persons.values("id_number_index").annotate(n=Count("pk")).filter(n__gt=1)
     assert not duplicates.exists()

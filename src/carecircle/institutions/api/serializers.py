@@ -4,9 +4,9 @@ ID numbers are write-only and never returned in full."""
 from __future__ import annotations
 
 import copy
-import datetime as dt
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -134,7 +134,7 @@ class ProviderSerializer(serializers.ModelSerializer):
                 return None
             values = {name: getattr(obj, f"cap_{name}") for name in CapacityRecord.COUNT_FIELDS}
             return {"valid_from": obj.cap_valid_from, **values}
-        record = obj.capacity_on(dt.date.today())
+        record = obj.capacity_on(timezone.localdate())
         if record is None:
             return None
         values = {name: getattr(record, name) for name in CapacityRecord.COUNT_FIELDS}

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.db.models import OuterRef, Subquery
+from django.utils import timezone
 from rest_framework import viewsets
 
 from carecircle.core.api import ScopedViewSetMixin
@@ -37,7 +36,7 @@ class ProviderViewSet(RegistryViewSet):
     select_related = ("area",)
 
     def get_queryset(self):
-        today = dt.date.today()
+        today = timezone.localdate()
         latest = CapacityRecord.objects.filter(
             provider=OuterRef("pk"), valid_from__lte=today
         ).order_by("-valid_from", "-pk")

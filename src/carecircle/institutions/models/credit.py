@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -17,7 +18,7 @@ BLOCKING_KINDS = (ListKind.BLACK, ListKind.LIFETIME_BAN)
 
 class CreditListingQuerySet(ScopedQuerySet):
     def in_force(self, on: dt.date | None = None) -> CreditListingQuerySet:
-        on = on or dt.date.today()
+        on = on or timezone.localdate()
         return self.filter(listed_on__lte=on).filter(
             Q(removed_on__isnull=True) | Q(removed_on__gt=on)
         )

@@ -3,6 +3,7 @@ import io
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from carecircle.audit.models import AuditEvent
@@ -72,7 +73,7 @@ def test_provider_import_creates_then_is_idempotent(civil_affairs_officer):
     assert (outcome.created, outcome.updated, outcome.unchanged) == (2, 0, 0)
     home = Provider.objects.get(name="海安镇中心敬老院")
     assert home.domain == "elderly" and home.kind == "rural_home" and home.has_sprinklers
-    assert home.capacity_on(dt.date.today()).beds_total == 120
+    assert home.capacity_on(timezone.localdate()).beds_total == 120
     assert home.history.first().history_user == civil_affairs_officer
     assert not Provider.objects.get(name="拥徐日间照料中心").capacity_records.exists()
 
@@ -91,7 +92,7 @@ def test_provider_import_updates_changed_rows_and_capacity(civil_affairs_officer
     outcome = run_import(ProviderImporter(civil_affairs_officer), t.xlsx(PROVIDER_HEADERS, rows))
     assert (outcome.created, outcome.updated, outcome.unchanged) == (0, 2, 0)
     home = Provider.objects.get(name="海安镇中心敬老院")
-    record = home.capacity_on(dt.date.today())
+    record = home.capacity_on(timezone.localdate())
     assert (record.beds_total, record.beds_nursing) == (150, 60)
     assert home.capacity_records.count() == 1  # same day: the record is corrected, not doubled
     assert Provider.objects.get(name="拥徐日间照料中心").has_sprinklers

@@ -3,6 +3,7 @@ import io
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from carecircle.audit.models import AuditEvent
@@ -256,7 +257,7 @@ def test_add_capacity_from_detail_page(client, town_officer, provider_a):
         },
     )
     assert response.status_code == 302
-    assert provider_a.capacity_on(dt.date.today()).beds_total == 120
+    assert provider_a.capacity_on(timezone.localdate()).beds_total == 120
     bad = client.post(
         url,
         {
@@ -308,7 +309,7 @@ def test_add_designation_grade_pair_and_residency(client, town_officer, provider
         {"admitted_on": "2024-02-01", "discharged_on": "2024-05-01", "bed_kind": "general"},
     )
     assert response.status_code == 302
-    assert provider_a.occupied_beds(dt.date.today()) == 0
+    assert provider_a.occupied_beds(timezone.localdate()) == 0
 
 
 def test_staff_pages_show_masked_id(client, town_officer, provider_a):

@@ -1,6 +1,7 @@
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
 from carecircle.accounts.choices import Role
 from carecircle.core import testing as t
@@ -20,7 +21,7 @@ def other_elder(db):
 
 @pytest.fixture
 def child(db):
-    today = dt.date.today()
+    today = timezone.localdate()
     return t.make_person(
         t.VILLAGE_A1,
         name="陈小宝",

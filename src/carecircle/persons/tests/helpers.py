@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 
+from django.utils import timezone
+
 from carecircle.core.dates import years_before
 from carecircle.core.idnumbers import make_resident_id
 
@@ -18,4 +20,4 @@ def new_id(birth: dt.date, *, male: bool = True) -> str:
 
 
 def elder_birth(years: int = 75) -> dt.date:
-    return years_before(dt.date.today(), years) - dt.timedelta(days=10)
+    return years_before(timezone.localdate(), years) - dt.timedelta(days=10)

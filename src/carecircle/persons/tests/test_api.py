@@ -1,6 +1,7 @@
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
 from carecircle.audit.choices import AuditAction
 from carecircle.audit.models import AuditEvent
@@ -116,7 +117,7 @@ def test_area_and_domain_are_not_mass_assignable(client, village_worker, elder):
 
 
 def test_move_action_keeps_history(client, town_officer, village_worker, elder):
-    body = {"area": t.VILLAGE_A2, "on": dt.date.today().isoformat(), "address": "5组"}
+    body = {"area": t.VILLAGE_A2, "on": timezone.localdate().isoformat(), "address": "5组"}
     client.force_login(town_officer)
     response = client.post(url(elder, "move/"), body, content_type="application/json")
     assert response.status_code == 200, response.json()

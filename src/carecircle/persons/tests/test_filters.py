@@ -3,6 +3,7 @@ import datetime as dt
 import pytest
 from django.test import RequestFactory
 from django.urls import reverse
+from django.utils import timezone
 
 from carecircle.core import testing as t
 from carecircle.core.dates import years_before
@@ -11,7 +12,7 @@ from carecircle.persons.models import HardshipFlag, Person
 
 pytestmark = pytest.mark.django_db
 
-TODAY = dt.date.today()
+TODAY = timezone.localdate()
 
 
 def run(filter_class, user, **params):

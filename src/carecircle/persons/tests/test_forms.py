@@ -1,6 +1,7 @@
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
 from carecircle.core import testing as t
 from carecircle.core.dates import years_before
@@ -12,7 +13,7 @@ from carecircle.persons.tests.helpers import elder_birth, new_id
 
 pytestmark = pytest.mark.django_db
 
-TODAY = dt.date.today()
+TODAY = timezone.localdate()
 
 
 def elder_form(user, id_number, **extra):

@@ -3,6 +3,7 @@ import io
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from carecircle.audit.choices import AuditAction
@@ -19,7 +20,7 @@ from carecircle.persons.tests.helpers import elder_birth, new_id
 
 pytestmark = pytest.mark.django_db
 
-TODAY = dt.date.today()
+TODAY = timezone.localdate()
 ELDER_HEADERS = ["姓名", "身份证号", "村（社区）代码", "住址", "联系电话", "居住状况", "困难类型"]
 
 

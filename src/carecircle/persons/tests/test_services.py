@@ -2,6 +2,7 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from carecircle.audit.choices import AuditAction
 from carecircle.audit.models import AuditEvent
@@ -13,7 +14,7 @@ from carecircle.persons.tests.helpers import elder_birth, new_id
 
 pytestmark = pytest.mark.django_db
 
-TODAY = dt.date.today()
+TODAY = timezone.localdate()
 
 
 def test_register_person_opens_a_residence():

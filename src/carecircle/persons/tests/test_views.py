@@ -3,6 +3,7 @@ import datetime as dt
 import pytest
 from django.db import connection
 from django.urls import reverse
+from django.utils import timezone
 
 from carecircle.audit.choices import AuditAction
 from carecircle.audit.models import AuditEvent
@@ -226,7 +227,7 @@ def test_village_worker_registers_an_elder(client, village_worker):
 
 def test_registration_errors_are_shown_in_chinese(client, village_worker):
     client.force_login(village_worker)
-    young = new_id(dt.date.today().replace(year=dt.date.today().year - 50))
+    young = new_id(timezone.localdate().replace(year=timezone.localdate().year - 50))
     response = client.post(
         reverse("persons:elder-create"),
         {"name": "年轻人", "id_number": young, "area": t.area(t.VILLAGE_A1).pk},
@@ -240,7 +241,7 @@ def test_move_view_keeps_history(client, town_officer, elder):
     client.force_login(town_officer)
     response = client.post(
         reverse("persons:person-move", args=[elder.uuid]),
-        {"area": t.area(t.VILLAGE_A2).pk, "on": dt.date.today().isoformat(), "address": "2组"},
+        {"area": t.area(t.VILLAGE_A2).pk, "on": timezone.localdate().isoformat(), "address": "2组"},
     )
     assert response.status_code == 302
     elder.refresh_from_db()
@@ -270,11 +271,11 @@ def test_status_flag_and_contact_views(client, village_worker, elder):
     assert contact.full_phone == "13911112222" and contact.phone_masked == "139****2222"
     response = client.post(
         reverse("persons:person-status", kwargs=base),
-        {"kind": "death", "on": dt.date.today().isoformat()},
+        {"kind": "death", "on": timezone.localdate().isoformat()},
     )
     assert response.status_code == 302
     elder.refresh_from_db()
-    assert elder.death_date == dt.date.today()
+    assert elder.death_date == timezone.localdate()
     assert elder.hardship_flags.get().kind == "extreme_poverty"
 
 
