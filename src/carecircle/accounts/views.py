@@ -7,6 +7,7 @@ administrator's subtree is not found (404). State changes are POST only (R13).
 from __future__ import annotations
 
 import time
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -187,6 +188,7 @@ class UserListView(_AdminMixin, ListView):
         context.update(
             title=_("用户管理"),
             q=self.request.GET.get("q", ""),
+            querystring=urlencode({"q": self.request.GET.get("q", "")}),
             rows=[(u, locks.get(u.username, 0), u.pk in manageable) for u in page_users],
             can_create=_can_manage_users(user) and user.scope_area_id is not None,
             can_unlock_all=user.has_perm("accounts.unlock_user"),

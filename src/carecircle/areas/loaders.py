@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 
 from carecircle.areas.choices import LEVEL_BY_CODE_LENGTH, is_urban_name, kind_from_name
 from carecircle.areas.models import AREA_EPOCH, Area, AreaVersion
+from carecircle.core.bulk import allocate_ids
 
 BATCH = 5000
 MAX_REPORTED_ERRORS = 20
@@ -225,34 +226,6 @@ def _existing() -> dict[str, tuple[int, str, int | None, str]]:
     return existing
 
 
-def _allocate_ids(count: int) -> list[int]:
-    """Ids for ``count`` new areas, taken before writing so children can point at parents."""
-    if not count:
-        return []
-    table = Area._meta.db_table
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # Writers wait for the load (readers do not); then one setval reserves the block.
-            cursor.execute(f"LOCK TABLE {table} IN EXCLUSIVE MODE")
-            cursor.execute(
-                "SELECT setval(pg_get_serial_sequence(%s, 'id'), "
-                "nextval(pg_get_serial_sequence(%s, 'id')) + %s - 1)",
-                [table, table, count],
-            )
-            last = cursor.fetchone()[0]
-            return list(range(last - count + 1, last + 1))
-        # SQLite: the transaction holds the write lock, so the ids after the highest one ever
-        # given (AUTOINCREMENT keeps it in sqlite_sequence) are ours.
-        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")  # noqa: S608
-        start = cursor.fetchone()[0]
-        if connection.vendor == "sqlite":
-            cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
-            row = cursor.fetchone()
-            start = max(start, row[0] if row else 0)
-        start += 1
-    return list(range(start, start + count))
-
-
 def load_units(rows: Iterable[UnitRow], *, progress: bool = False) -> LoadResult:
     """Insert new units and update changed ones, in one transaction (see module docstring)."""
     wanted = _check(rows)
@@ -270,7 +243,7 @@ def load_units(rows: Iterable[UnitRow], *, progress: bool = False) -> LoadResult
         _keep_demo_placements(wanted, existing)
 
         new_codes = sorted((code for code in wanted if code not in existing), key=len)
-        ids = dict(zip(new_codes, _allocate_ids(len(new_codes)), strict=True))
+        ids = dict(zip(new_codes, allocate_ids(Area, len(new_codes)), strict=True))
 
         def id_of(code: str | None) -> int | None:
             if code is None:

@@ -11,11 +11,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_filters.views import FilterView
 
-from carecircle.audit.choices import AuditAction
 from carecircle.audit.filters import AccessReportFilter, AuditEventFilter
 from carecircle.audit.models import AuditEvent
-from carecircle.audit.services import record
-from carecircle.core.xlsx import Column, build_workbook, workbook_response
+from carecircle.core.views import export_response
+from carecircle.core.xlsx import Column
 
 EXPORT_MAX_ROWS = 100_000
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -71,15 +70,7 @@ class _AuditAdminMixin(LoginRequiredMixin, PermissionRequiredMixin):
         )
         rows = filterset.qs if filterset.is_valid() else self.get_queryset().none()
         rows = rows[:EXPORT_MAX_ROWS]
-        workbook = build_workbook(str(self.title), COLUMNS, rows.iterator(chunk_size=2000))
-        record(
-            self.request,
-            AuditAction.EXPORT,
-            label=str(self.title),
-            rows=rows.count(),
-            filters=self.request.GET.urlencode(),
-        )
-        return workbook_response(workbook, self.export_name)
+        return export_response(self.request, rows, COLUMNS, self.title, self.export_name)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -36,32 +36,6 @@ def demo_rows(model: type[models.Model]) -> models.QuerySet:
     return model._base_manager.filter(uuid__gte=DEMO_UUID_LOW, uuid__lt=DEMO_UUID_HIGH)
 
 
-def allocate_ids(model: type[models.Model], count: int) -> list[int]:
-    """Primary keys for ``count`` new rows, reserved before writing so children can refer to them.
-
-    PostgreSQL draws them from the sequence; SQLite's writing transaction holds the database lock,
-    so ``max(id) + n`` is ours.
-    """
-    if count <= 0:
-        return []
-    table = model._meta.db_table
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-                [table, count],
-            )
-            return sorted(row[0] for row in cursor.fetchall())
-        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")  # noqa: S608
-        start = cursor.fetchone()[0]
-        if connection.vendor == "sqlite":
-            # AUTOINCREMENT never reuses ids, not even those of deleted rows: neither do we.
-            cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
-            row = cursor.fetchone()
-            start = max(start, row[0] if row else 0)
-    return list(range(start + 1, start + 1 + count))
-
-
 def reset_sequences(*model_classes: type[models.Model]) -> None:
     statements = connection.ops.sequence_reset_sql(no_style(), list(model_classes))
     if statements:

@@ -18,11 +18,12 @@ from itertools import accumulate
 from django.utils import timezone
 
 from carecircle.core import crypto
+from carecircle.core.bulk import allocate_ids
 from carecircle.core.dates import years_before
 from carecircle.core.fields import ID_INDEX_PURPOSE, id_number_index
 from carecircle.core.idnumbers import mask_id_number
 from carecircle.demo import names
-from carecircle.demo.bulk import BulkWriter, allocate_ids, demo_uuid, reset_sequences
+from carecircle.demo.bulk import BulkWriter, demo_uuid, reset_sequences
 from carecircle.demo.ids import IdIssuer
 from carecircle.demo.population import Unit, apportion, jitter
 from carecircle.demo.providers import TOWN_NAMES, Built
