@@ -35,11 +35,36 @@ def _perms(actions: tuple[str, ...], apps: tuple[str, ...] = ("areas", "institut
     }
 
 
+# Indicator monitoring: everyone with an area reads it; departments report their indicators; the
+# coordination office (city officer) approves, sets targets and closes periods.
+INDICATOR_VIEW = {
+    "indicators.view_indicator",
+    "indicators.view_indicatorvalue",
+    "indicators.view_target",
+    "indicators.view_reportedvalue",
+    "indicators.view_valuenote",
+}
+INDICATOR_REPORT = INDICATOR_VIEW | {"indicators.report_value", "indicators.add_valuenote"}
+INDICATOR_COORDINATE = INDICATOR_REPORT | {
+    "indicators.approve_value",
+    "indicators.unlock_value",
+    "indicators.change_indicator",
+    "indicators.add_target",
+    "indicators.change_target",
+    "indicators.delete_target",
+    "indicators.add_baseline",
+    "indicators.change_baseline",
+    "indicators.add_reportingdeadline",
+    "indicators.change_reportingdeadline",
+    "indicators.close_period",
+}
+
 VIEW = ("view",)
 EDIT = ("view", "add", "change")
 
 ROLE_PERMISSIONS: dict[str, set[str]] = {
-    Role.CITY_OFFICER: _perms(VIEW) | {"core.export_data"},
+    Role.CITY_OFFICER: _perms(VIEW) | {"core.export_data"} | INDICATOR_COORDINATE,
+    Role.DEPARTMENT_OFFICER: {"core.export_data"} | INDICATOR_REPORT,
     Role.CIVIL_AFFAIRS_OFFICER: _perms(EDIT)
     | {
         "persons.view_full_id_number",
@@ -48,7 +73,8 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "institutions.import_provider",
         "core.export_data",
         "accounts.manage_users",
-    },
+    }
+    | INDICATOR_REPORT,
     Role.HEALTH_OFFICER: _perms(EDIT)
     | {
         "persons.view_full_id_number",
@@ -56,7 +82,8 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "institutions.import_provider",
         "core.export_data",
         "accounts.manage_users",
-    },
+    }
+    | INDICATOR_REPORT,
     Role.TOWN_OFFICER: _perms(EDIT)
     | {
         "persons.view_full_id_number",
@@ -64,10 +91,13 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "persons.import_person",
         "core.export_data",
         "accounts.manage_users",
-    },
+    }
+    | INDICATOR_VIEW
+    | {"indicators.add_valuenote"},
     Role.VILLAGE_WORKER: _perms(VIEW)
     | _perms(("add", "change"), ("persons",))
-    | {"core.export_data"},
+    | {"core.export_data"}
+    | INDICATOR_VIEW,
     Role.INSTITUTION_STAFF: _perms(VIEW, ("institutions", "persons"))
     | {
         "institutions.change_provider",
@@ -115,6 +145,7 @@ BUSINESS_ROLES = (
     Role.CITY_OFFICER,
     Role.CIVIL_AFFAIRS_OFFICER,
     Role.HEALTH_OFFICER,
+    Role.DEPARTMENT_OFFICER,
     Role.TOWN_OFFICER,
     Role.VILLAGE_WORKER,
     Role.INSTITUTION_STAFF,

@@ -19,6 +19,10 @@ class AuditAction(models.TextChoices):
     MERGE = "merge", _("合并重复人员")
     BATCH_UPDATE = "batch_update", _("批量更新")
     CONFIG_CHANGE = "config_change", _("配置变更")
+    VALUE_APPROVE = "value_approve", _("审核指标填报")
+    VALUE_UNLOCK = "value_unlock", _("解锁已审核填报")
+    PERIOD_CLOSE = "period_close", _("关账发布")
+    PERIOD_REPUBLISH = "period_republish", _("重新发布期间")
 
 
 class AuditOutcome(models.TextChoices):

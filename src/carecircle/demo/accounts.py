@@ -29,6 +29,8 @@ DEPARTMENTS = {
     "town": ("曲塘镇人民政府", DepartmentKind.TOWN, TOWN_CODE),
     "village": (None, DepartmentKind.VILLAGE, None),
     "it": ("海安市信息中心", DepartmentKind.IT, CITY_CODE),
+    "human_resources": ("海安市人力资源和社会保障局", DepartmentKind.HUMAN_RESOURCES, CITY_CODE),
+    "medical_insurance": ("海安市医疗保障局", DepartmentKind.MEDICAL_INSURANCE, CITY_CODE),
 }
 
 ROLE_ENGLISH = {
@@ -36,6 +38,7 @@ ROLE_ENGLISH = {
     Role.CIVIL_AFFAIRS_OFFICER: "civil-affairs officer",
     Role.HEALTH_OFFICER: "health-commission officer",
     Role.TOWN_OFFICER: "town officer",
+    Role.DEPARTMENT_OFFICER: "department reporting officer",
     Role.VILLAGE_WORKER: "village worker",
     Role.INSTITUTION_STAFF: "institution employee",
     Role.AUDIT_ADMIN: "audit administrator",
@@ -75,6 +78,13 @@ ACCOUNTS = (
     AccountSpec("jigou", Role.INSTITUTION_STAFF, "institution", ScopeDomain.BOTH, None, "朱丽华"),
     AccountSpec("audit", Role.AUDIT_ADMIN, None, ScopeDomain.BOTH, "it", "缪晓东"),
     AccountSpec("sysadmin", Role.SYSTEM_ADMIN, "city", ScopeDomain.BOTH, "it", "吴昊", True),
+    # Departments that report indicator values (pension, medical and long-term care insurance).
+    AccountSpec(
+        "renshe", Role.DEPARTMENT_OFFICER, "city", ScopeDomain.BOTH, "human_resources", "周建国"
+    ),
+    AccountSpec(
+        "yibao", Role.DEPARTMENT_OFFICER, "city", ScopeDomain.BOTH, "medical_insurance", "孙晓梅"
+    ),
 )
 USERNAMES = tuple(spec.username for spec in ACCOUNTS)
 

@@ -7,7 +7,9 @@
 3. providers, capacity, designations, grades, pairs, staff and residential estates reproducing
    the 2022 baseline exactly (``providers.py``);
 4. persons for every elder and child under 3 of the facts, times ``scale`` (``people.py``);
-5. the demo accounts (``accounts.py``).
+5. the development from 2023 to the load date, leaving the 2022 baseline intact
+   (``evolution.py``);
+6. the demo accounts (``accounts.py``).
 
 Each step draws from its own ``random.Random(f"{seed}:{step}")`` so that the same seed gives the
 same city, and changing one step does not reshuffle the others.
@@ -24,6 +26,7 @@ from django.db import connection
 
 from carecircle.areas.models import Area
 from carecircle.demo.accounts import TOWN_CODE, create_accounts
+from carecircle.demo.evolution import evolve
 from carecircle.demo.ids import IdIssuer
 from carecircle.demo.people import build_people
 from carecircle.demo.population import (
@@ -109,6 +112,9 @@ def generate(
         residencies=people.residencies,
     )
     steps.done("人员 persons")
+
+    result.counts.update(evolve(random.Random(f"{seed}:evolution"), units, issuer))
+    steps.done("发展 2023– development")
 
     # The village worker's village: the village (村) of 曲塘镇 with the most elders; the
     # institution employee's: the private institution with the most residents.

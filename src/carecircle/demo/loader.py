@@ -153,6 +153,19 @@ def clear_demo() -> None:
     restore_demo_areas()
 
 
+def prepare_indicators(*, only_if_missing: bool) -> None:
+    """Reported values and deadlines of the demo, then every computed indicator."""
+    from carecircle.demo.reported import create_reported_values
+    from carecircle.indicators.models import IndicatorValue
+    from carecircle.indicators.services import compute
+
+    if only_if_missing and IndicatorValue.objects.exists():
+        return
+    with transaction.atomic():
+        create_reported_values()
+    compute()
+
+
 def ensure_demo(
     scale: float = 1.0,
     seed: int = DEFAULT_SEED,
@@ -167,6 +180,7 @@ def ensure_demo(
     if progress is None:
         progress = sys.stderr.isatty()
     if not force and is_loaded(scale, seed):
+        prepare_indicators(only_if_missing=True)
         return DemoReport(
             scale=scale,
             seed=seed,
@@ -181,6 +195,9 @@ def ensure_demo(
         clear_demo()
         load_haian()
         result = generate(scale, seed, source=source_text(scale, seed), progress=progress)
+    step = time.perf_counter()
+    prepare_indicators(only_if_missing=False)
+    result.steps.append(("indicators", time.perf_counter() - step))
     counts = {**result.counts, "providers": result.counts.get("providers", 0)}
     return DemoReport(
         scale=scale,

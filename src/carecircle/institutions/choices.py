@@ -78,6 +78,7 @@ class DesignationKind(models.TextChoices):
     ELDERLY_CHILDCARE_INTEGRATION = "integration_demo", _("老幼融合示范点")
     ELDERLY_MODEL_INSTITUTION = "elderly_model", _("示范养老机构")
     DEMENTIA_CARE_UNIT = "dementia_unit", _("认知症照护专区")
+    STANDARD_RURAL_CENTRE = "standard_rural_centre", _("省标准化农村区域性养老服务中心")
 
 
 class IssuingLevel(models.TextChoices):

@@ -22,10 +22,15 @@ from carecircle.accounts.models import Department, User
 from carecircle.areas.models import Area, AreaVersion, PopulationFact, ResidentialArea
 from carecircle.core.fields import id_number_index
 from carecircle.core.idnumbers import mask_id_number, normalise_credit_code, parse_resident_id
-from carecircle.dashboard.stats import area_summary
+from carecircle.dashboard.stats import (
+    CHILDCARE_INSTITUTION_KINDS,
+    DAYCARE_AND_HOME_CARE_KINDS,
+    area_summary,
+)
 from carecircle.demo import population
 from carecircle.demo.bulk import demo_rows
 from carecircle.demo.loader import ensure_demo
+from carecircle.institutions.choices import ELDERLY_INSTITUTION_KINDS
 from carecircle.institutions.models import CapacityRecord, Provider, Residency, Staff
 from carecircle.persons.models import Contact, HardshipFlag, Person, Residence
 
@@ -212,13 +217,24 @@ def test_hardship_flags_guardians_and_residents(demo):
 
 def test_providers_codes_places_and_staff(demo):
     providers = demo_rows(Provider)
-    assert providers.count() == 127
+    # The baseline's 127 (32 institutions, 30 centres, 65 childcare institutions) are in place
+    # through 2022; what opens, closes or changes capacity later starts after the reference date.
+    counted = providers.filter(
+        kind__in=(
+            *ELDERLY_INSTITUTION_KINDS,
+            *DAYCARE_AND_HOME_CARE_KINDS,
+            *CHILDCARE_INSTITUTION_KINDS,
+        )
+    )
+    assert counted.filter(opened_on__lte=REFERENCE).count() == 127
     for code in providers.values_list("credit_code", flat=True):
         assert normalise_credit_code(code) == code
         assert code[:2] in ("12", "52", "91")
-    assert not providers.filter(opened_on__gt=dt.date(2022, 1, 1)).exists()
-    assert not providers.filter(closed_on__isnull=False).exists()
-    assert not CapacityRecord.objects.filter(valid_from__gt=dt.date(2022, 1, 1)).exists()
+    assert not counted.filter(opened_on__gt=dt.date(2022, 1, 1), opened_on__lte=REFERENCE).exists()
+    assert not providers.filter(closed_on__lte=REFERENCE).exists()
+    assert not CapacityRecord.objects.filter(
+        valid_from__gt=dt.date(2022, 1, 1), valid_from__lte=REFERENCE
+    ).exists()
     rural_hosts = providers.filter(kind="rural_home").values_list("area__code", flat=True)
     assert len(set(rural_hosts)) == 20
     kg = providers.filter(kind="kindergarten_class")
@@ -258,6 +274,8 @@ EXPECTED_ACCOUNTS = {
     "jigou": ("institution_staff", None, "both"),
     "audit": ("audit_admin", None, "both"),
     "sysadmin": ("system_admin", CITY, "both"),
+    "renshe": ("department_officer", CITY, "both"),
+    "yibao": ("department_officer", CITY, "both"),
 }
 
 
@@ -284,7 +302,16 @@ def test_demo_accounts_have_their_roles_and_scopes(demo):
     assert institution.residencies.filter(discharged_on__isnull=True).exists()
     assert users["audit"].institution is None
     kinds = set(Department.objects.filter(users__is_demo=True).values_list("kind", flat=True))
-    assert kinds == {"coordination", "civil_affairs", "health", "town", "village", "it"}
+    assert kinds == {
+        "coordination",
+        "civil_affairs",
+        "health",
+        "town",
+        "village",
+        "it",
+        "human_resources",
+        "medical_insurance",
+    }
     text = demo.describe()
     for username in EXPECTED_ACCOUNTS:
         assert username in text
@@ -388,3 +415,46 @@ def test_apportionment_is_exact_and_population_deterministic():
 
     assert facts(1) == facts(1)
     assert facts(1) != facts(2)
+
+
+# The indicators of the demo city (issue 3's "done when") --------------------------------------
+
+REGISTRY_BASED = (
+    "E08 E09 E10 E12 E14 E15 E16 E17 E18 E19 E20 E21 E22 E23 E24 E25 E26 "
+    "C06 C07 C08 C09 C10 C11 C12 X03 X04 X05 X07 X08 X09"
+).split()
+
+
+def _values(period: str, **filters):
+    from carecircle.indicators.models import IndicatorValue
+
+    return IndicatorValue.objects.filter(period=period, **filters).select_related(
+        "indicator", "area"
+    )
+
+
+def test_every_registry_based_indicator_has_a_city_value_and_towns_a_value_or_reason(demo):
+    year = str(timezone.localdate().year)
+    city = {v.indicator.code: v for v in _values(year, area__code=CITY)}
+    for code in REGISTRY_BASED:
+        assert city[code].value is not None, code
+    towns = list(Area.objects.filter(level="township", path__startswith="32/3206/320685/"))
+    towns = [a for a in towns if a.valid_to is None]
+    rows = _values(year, area__in=towns, indicator__code__in=REGISTRY_BASED)
+    assert rows.count() == len(towns) * len(REGISTRY_BASED)
+    for row in rows:
+        if row.value is None:
+            assert row.na_reason.startswith("分母为0：本区划没有"), (row.indicator.code, row.area)
+
+
+def test_c06_c09_c11_agree_with_the_baseline(demo):
+    baseline = population.baseline()
+    city = {v.indicator.code: v for v in _values("2022", area__code=CITY)}
+    population_2022 = PopulationFact.objects.rollup(Area.objects.get(code=CITY), 2020)["total"]
+    assert city["C06"].numerator == baseline["childcare_places"]
+    assert city["C06"].denominator == population_2022
+    assert float(city["C06"].value) == round(
+        baseline["childcare_places"] / population_2022 * 1000, 4
+    )
+    assert city["C09"].value == baseline["provincial_affordable_childcare"]
+    assert city["C11"].value == baseline["provincial_model_childcare"]
