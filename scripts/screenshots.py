@@ -21,6 +21,10 @@ PAGES = [
     ("staff", "/institutions/staff/"),
     ("areas", "/areas/"),
     ("estates", "/areas/estates/"),
+    ("scorecard", "/indicators/"),
+    ("indicator", "/indicators/E14/"),
+    ("gap", "/indicators/E16/gap/"),
+    ("reporting", "/indicators/reporting/"),
 ]
 
 

@@ -13,6 +13,7 @@ urlpatterns = [
     path("areas/", include("carecircle.areas.urls")),
     path("institutions/", include("carecircle.institutions.urls")),
     path("persons/", include("carecircle.persons.urls")),
+    path("indicators/", include("carecircle.indicators.urls")),
     path("audit/", include("carecircle.audit.urls")),
     path("imports/", include("carecircle.core.urls")),
     path("i18n/setlang/", set_language, name="set_language"),

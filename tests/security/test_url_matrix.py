@@ -3,7 +3,8 @@ anonymously and as a signed-in user without a role; none may answer with data.
 
 The patterns are discovered from ``get_resolver()``, so URLs added by any app are covered
 without editing this file. Path converters are filled with dummy values (a random UUID, the
-Hai'an code 320685, 1, "x"); a pattern none of them fits is reported, not silently skipped.
+Hai'an code 320685, 1, "x", the indicator code E14); a pattern none of them fits is reported,
+not silently skipped.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ KNOWN_GAPS: set[str] = set()
 # Requests that would end the signed-in session of the user walking the matrix.
 SESSION_ENDING = {"accounts:logout", "admin:logout"}
 
-DUMMIES = (str(uuid.uuid4()), "320685", "1", "x", ".json")
+DUMMIES = (str(uuid.uuid4()), "320685", "1", "x", ".json", "E14")  # E14: an indicator code
 _ALTERNATIVES = re.compile(r"^[\w-]+(\|[\w-]+)+$")
 
 

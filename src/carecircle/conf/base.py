@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "carecircle.areas",
     "carecircle.institutions",
     "carecircle.persons",
+    "carecircle.indicators",
     "carecircle.dashboard",
 ]
 
@@ -180,6 +181,12 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    # Plotly's browser bundle straight from the plotly wheel (offline, no CDN).
+    "carecircle.indicators.staticfiles.PlotlyFinder",
+]
 WHITENOISE_USE_FINDERS = True
 
 REST_FRAMEWORK = {
@@ -201,7 +208,13 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {},
+    # Choice sets sharing a field name keep stable component names.
+    "ENUM_NAME_OVERRIDES": {
+        "DomainEnum": "carecircle.core.choices.Domain",
+        "StatusEnum": "carecircle.institutions.choices.ProviderStatus",
+        "IndicatorDomainEnum": "carecircle.indicators.choices.IndicatorDomain",
+        "IndicatorStatusEnum": "carecircle.indicators.choices.Status",
+    },
 }
 
 # R22: field encryption keys (AES-256-GCM) and the blind-index key, kept outside DB and repo.
@@ -227,6 +240,7 @@ CARECIRCLE_IMPORTERS: list[str] = [
     "carecircle.persons.importers.ElderImporter",
     "carecircle.persons.importers.ChildImporter",
     "carecircle.persons.importers.DeathMoveOutImporter",
+    "carecircle.indicators.importers.ReportedValueImporter",
 ]
 IMPORT_RUN_INLINE = env_bool("CARECIRCLE_IMPORT_RUN_INLINE", False)
 
@@ -235,6 +249,9 @@ CARECIRCLE_ESTATE_NORMS = {
     "new": {"elderly": 30, "childcare": 20},
     "existing": {"elderly": 20, "childcare": 15},
 }
+
+# The area the platform monitors: indicators are computed for it and every unit below it.
+CARECIRCLE_ROOT_AREA = env_str("CARECIRCLE_ROOT_AREA", "320685")
 
 AUDIT_RETENTION_DAYS = env_int("CARECIRCLE_AUDIT_RETENTION_DAYS", 365)
 INITIAL_PASSWORD_MAX_HOURS = env_int("CARECIRCLE_INITIAL_PASSWORD_MAX_HOURS", 24)

@@ -59,6 +59,30 @@ def scope_counts(user, on: dt.date) -> dict[str, int]:
     return counts
 
 
+def indicator_panels(user, today: dt.date) -> dict:
+    """Binding indicators of the user's area not on track this year, and reporting reminders."""
+    panels: dict = {"alerts": None, "reminders": None, "alert_period": str(today.year)}
+    if user.scope_area_id is None:
+        return panels
+    if user.has_perm("indicators.view_indicatorvalue"):
+        from carecircle.indicators import queries
+        from carecircle.indicators.views.common import fmt_target, fmt_value
+
+        panels["alerts"] = [
+            {
+                "value": value,
+                "text": fmt_value(value.value, value.indicator),
+                "target": fmt_target(value.indicator, value.target),
+            }
+            for value in queries.alerts(user.scope_area, str(today.year))
+        ]
+    from carecircle.indicators import reporting
+
+    if hasattr(reporting, "reminders_for"):
+        panels["reminders"] = reporting.reminders_for(user)
+    return panels
+
+
 @login_required
 def home(request):
     today = timezone.localdate()
@@ -71,5 +95,6 @@ def home(request):
         "scope_area": user.scope_area,
         "show_elderly": Domain.ELDERLY in user_domains(user),
         "show_childcare": Domain.CHILDCARE in user_domains(user),
+        **indicator_panels(user, today),
     }
     return render(request, "dashboard/home.html", context)
