@@ -7,4 +7,5 @@ urlpatterns = [
     path("", include("carecircle.areas.api.urls")),
     path("", include("carecircle.institutions.api.urls")),
     path("", include("carecircle.persons.api.urls")),
+    path("", include("carecircle.indicators.api.urls")),
 ]
