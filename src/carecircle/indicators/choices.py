@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 
@@ -65,3 +66,24 @@ class ReportState(models.TextChoices):
     SUBMITTED = "submitted", _("已提交")
     APPROVED = "approved", _("已审核")
     REJECTED = "rejected", _("已退回")
+
+
+# The catalogue's units (English in indicators.csv) as shown in the Chinese UI.
+UNIT_LABELS = {
+    "%": "%",
+    "years": gettext_lazy("岁"),
+    "households": gettext_lazy("户"),
+    "beds": gettext_lazy("张"),
+    "centres": gettext_lazy("个"),
+    "institutions": gettext_lazy("家"),
+    "person-times": gettext_lazy("人次"),
+    "persons": gettext_lazy("人"),
+    "schools": gettext_lazy("所"),
+    "per 1000 elders": gettext_lazy("人/千名老人"),
+    "places per 1000 population": gettext_lazy("个/千人"),
+    "enterprises": gettext_lazy("家"),
+    "chains": gettext_lazy("家"),
+    "sites": gettext_lazy("个"),
+    "pairs": gettext_lazy("对"),
+}
+CATEGORY_LABELS = {"text": gettext_lazy("政策正文其他指标")}

@@ -28,7 +28,7 @@ def _decimal(label, required: bool = False) -> forms.DecimalField:
 def range_hint(indicator: Indicator) -> str:
     """The unit and the plausible range, as shown next to the value field."""
     low, high = indicator.min_value, indicator.max_value
-    unit = indicator.unit_label
+    unit = indicator.unit_text
     if low is not None and high is not None:
         return _("单位：%(unit)s；合理范围 %(low)s～%(high)s") % {
             "unit": unit,

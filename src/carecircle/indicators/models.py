@@ -8,12 +8,14 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from carecircle.core.models import ScopedQuerySet
 from carecircle.indicators.choices import (
     UNIT_FACTORS,
+    UNIT_LABELS,
     Attribute,
     IndicatorDomain,
     PeriodScope,
@@ -81,6 +83,18 @@ class Indicator(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.name_zh}"
+
+    @property
+    def name(self) -> str:
+        """The name in the language of the page."""
+        return self.name_en if get_language().startswith("en") and self.name_en else self.name_zh
+
+    @property
+    def unit_text(self) -> str:
+        """The unit as shown: the catalogue's English unit in English, its Chinese label else."""
+        if get_language().startswith("en"):
+            return self.unit_label
+        return str(UNIT_LABELS.get(self.unit_label, self.unit_label))
 
     @property
     def factor(self) -> int | None:
@@ -231,6 +245,18 @@ class IndicatorValue(models.Model):
     @classmethod
     def scope_q(cls, user) -> Q | None:
         return _area_subtree_q(user)
+
+    @property
+    def reason(self) -> str:
+        """Why there is no value, in the language of the page (the stored text is Chinese)."""
+        if self.value is not None or self.source != Source.COMPUTED:
+            return self.na_reason
+        from carecircle.indicators.engine import computation, na_reason
+
+        comp = computation(self.indicator.code)
+        if comp is None or comp.denominator is None:
+            return self.na_reason
+        return na_reason(comp.denominator.label)
 
 
 class ReportedValue(models.Model):

@@ -131,7 +131,7 @@ def scorecard(area: Area, period: Period | str, codes: list[str] | None = None) 
         elif value is None:
             reason = applicability(indicator, period)
         elif value.value is None:
-            reason = value.na_reason
+            reason = value.reason
         ranks = sibling_values.get(indicator.pk, {})
         rows.append(
             ScoreRow(

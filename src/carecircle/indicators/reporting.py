@@ -84,14 +84,14 @@ def check_value(indicator: Indicator, value: Decimal | None, field: str = "value
         raise ValidationError(
             {
                 field: _("数值不能小于 %(low)s（%(unit)s）")
-                % {"low": plain(low), "unit": indicator.unit_label}
+                % {"low": plain(low), "unit": indicator.unit_text}
             }
         )
     if high is not None and value > high:
         raise ValidationError(
             {
                 field: _("数值不能大于 %(high)s（%(unit)s）")
-                % {"high": plain(high), "unit": indicator.unit_label}
+                % {"high": plain(high), "unit": indicator.unit_text}
             }
         )
 
@@ -107,7 +107,7 @@ def check_figures(
     if numerator is None and denominator is None:
         return
     if not indicator.is_ratio:
-        message = _("该指标按%(unit)s填报，不填写分子、分母") % {"unit": indicator.unit_label}
+        message = _("该指标按%(unit)s填报，不填写分子、分母") % {"unit": indicator.unit_text}
         raise ValidationError({"numerator" if numerator is not None else "denominator": message})
     if numerator is None:
         errors["numerator"] = _("填写分母时须同时填写分子")
@@ -128,7 +128,7 @@ def check_figures(
             raise ValidationError(
                 {
                     "value": _("数值与分子÷分母不一致，按分子、分母计算应为 %(v)s%(unit)s")
-                    % {"v": expected, "unit": indicator.unit_label}
+                    % {"v": expected, "unit": indicator.unit_text}
                 }
             )
 

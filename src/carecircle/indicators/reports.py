@@ -204,7 +204,8 @@ def _header(sheet, row: int, headers: list[str], widths: list[int]) -> None:
 def _title(sheet, report: LeadingReport, subtitle: str) -> None:
     sheet.cell(row=1, column=1, value=report.title).font = Font(bold=True, size=14)
     generated = timezone.localtime(report.generated_at).strftime("%Y-%m-%d %H:%M")
-    sheet.cell(row=2, column=1, value=f"{subtitle} · {_('生成时间')} {generated}")
+    generated_label = _("生成时间")
+    sheet.cell(row=2, column=1, value=f"{subtitle} · {generated_label} {generated}")
 
 
 def _fill(colour: str) -> PatternFill:
@@ -246,7 +247,7 @@ def _scorecard_sheet(sheet, report: LeadingReport) -> None:
         value = row.value
         cells = [
             row.indicator.code,
-            _text(row.indicator.name_zh),
+            _text(row.indicator.name),
             str(row.indicator.get_attribute_display()),
             _text(unit_label(row.indicator)),
             _float(value.value) if value else None,
@@ -285,7 +286,7 @@ def _alerts_sheet(sheet, report: LeadingReport) -> None:
         value = row.value
         cells = [
             row.indicator.code,
-            _text(row.indicator.name_zh),
+            _text(row.indicator.name),
             _float(value.value),
             report.target(row),
             _float(value.baseline),
@@ -308,7 +309,7 @@ def _units_sheet(sheet, report: LeadingReport) -> None:
         return
     for r, row in enumerate(report.rows, start=HEADER_ROW + 1):
         sheet.cell(row=r, column=1, value=row.indicator.code)
-        sheet.cell(row=r, column=2, value=_text(row.indicator.name_zh))
+        sheet.cell(row=r, column=2, value=_text(row.indicator.name))
         sheet.cell(row=r, column=3, value=_text(unit_label(row.indicator)))
         for c, unit in enumerate(report.units, start=4):
             value = report.grid.get((row.indicator.pk, unit.pk))
@@ -373,7 +374,8 @@ def to_pdf(report: LeadingReport) -> bytes:
     def footer(canvas, document) -> None:
         canvas.saveState()
         canvas.setFont(font, 8)
-        canvas.drawString(margin, 8 * mm, f"{report.title} · {_('生成时间')} {generated}")
+        generated_label = _("生成时间")
+        canvas.drawString(margin, 8 * mm, f"{report.title} · {generated_label} {generated}")
         canvas.drawRightString(page[0] - margin, 8 * mm, _("第 %(n)s 页") % {"n": document.page})
         canvas.restoreState()
 
@@ -417,7 +419,7 @@ def to_pdf(report: LeadingReport) -> bytes:
         data.append(
             [
                 row.indicator.code,
-                p(row.indicator.name_zh),
+                p(row.indicator.name),
                 p(unit_label(row.indicator), "small"),
                 number(value.value) if value else "",
                 report.target(row),
@@ -455,7 +457,7 @@ def to_pdf(report: LeadingReport) -> bytes:
             data.append(
                 [
                     row.indicator.code,
-                    p(row.indicator.name_zh),
+                    p(row.indicator.name),
                     number(value.value),
                     report.target(row),
                     number(value.baseline),
@@ -492,7 +494,7 @@ def to_pdf(report: LeadingReport) -> bytes:
             data = [[p(_("代码")), p(_("指标")), *[p(u.name, "small") for u in units]]]
             style = list(base_style)
             for i, row in enumerate(report.rows, start=1):
-                cells = [row.indicator.code, p(row.indicator.name_zh, "small")]
+                cells = [row.indicator.code, p(row.indicator.name, "small")]
                 for j, unit in enumerate(units, start=2):
                     value = report.grid.get((row.indicator.pk, unit.pk))
                     if value is not None and value.value is not None:

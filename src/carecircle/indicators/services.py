@@ -331,6 +331,80 @@ def _minimal_roots(h: Hierarchy, area_ids: set[int]) -> set[int]:
     return roots
 
 
+def _stored_totals(indicator: Indicator, windows: list[Window]) -> dict:
+    return {
+        (area, period): (numerator or Decimal(0), denominator or Decimal(0))
+        for area, period, numerator, denominator in IndicatorValue.objects.filter(
+            indicator=indicator, period__in=[w.code for w in windows]
+        ).values_list("area_id", "period", "numerator", "denominator")
+    }
+
+
+def _recompute_units(comp, indicator, windows, hierarchies, area_ids, writer) -> bool:
+    """Incremental path of indicators that count units ("villages served by a facility").
+
+    Whether a unit counts may change for the changed units, every unit above them (a facility
+    located below a unit serves it) and every unit below them (a facility serving a unit serves
+    its descendants). Their own rows are re-evaluated; what they counted before is their stored
+    total minus their children's; every unit above them moves by the difference. Returns False
+    when a stored value is missing (the caller then computes the whole tree).
+    """
+    stored = _stored_totals(indicator, windows)
+    scope: set[int] = set()
+    for w in windows:
+        h = hierarchies[w.on]
+        for area_id in area_ids:
+            scope |= set(h.ancestors(area_id)) | h.subtree(area_id)
+    num = evaluate(comp.numerator, windows, scope)
+    den = evaluate(comp.denominator, windows, scope) if comp.denominator else None
+    reason = na_reason(comp.denominator.label if comp.denominator else "")
+    plans = []
+    touched: set[int] = set()
+    for i, w in enumerate(windows):
+        h = hierarchies[w.on]
+        children = h.children()
+        delta: dict[int, list[Decimal]] = {}
+        for unit in scope:
+            if unit not in h.valid:
+                continue
+            keys = [unit, *children.get(unit, ())]
+            if any((k, w.code) not in stored for k in keys):
+                return False
+            old = [
+                stored[(unit, w.code)][part]
+                - sum((stored[(c, w.code)][part] for c in children.get(unit, ())), Decimal(0))
+                for part in (0, 1)
+            ]
+            new = [num[i].get(unit, Decimal(0)), den[i].get(unit, Decimal(0)) if den else 0]
+            change = [new[0] - old[0], new[1] - old[1]]
+            if change[0] or change[1]:
+                for ancestor in h.ancestors(unit):
+                    if ancestor in h.valid:
+                        moved = delta.setdefault(ancestor, [Decimal(0), Decimal(0)])
+                        moved[0] += change[0]
+                        moved[1] += change[1]
+        touched |= set(delta)
+        plans.append(delta)
+    for i, w in enumerate(windows):
+        h = hierarchies[w.on]
+        figures = {}
+        for area_id in touched & h.valid:
+            if (area_id, w.code) not in stored:
+                return False
+            old_num, old_den = stored[(area_id, w.code)]
+            moved = plans[i].get(area_id, [Decimal(0), Decimal(0)])
+            denominator = old_den + moved[1] if comp.denominator is not None else None
+            figures[area_id] = divide(
+                old_num + moved[0], denominator, indicator.factor, reason=reason
+            )
+        if w.code == BASELINE_PERIOD:
+            writer.remember_baselines(indicator, figures)
+        for area_id, figure in figures.items():
+            writer.add(indicator, area_id, w, figure, h.ancestors(area_id), version=comp.version)
+    writer.flush()
+    return True
+
+
 def recompute_affected(
     codes: Iterable[str],
     area_ids: Iterable[int],
@@ -366,11 +440,8 @@ def recompute_affected(
                 continue
             comp = registry[code]
             if comp.area_units:
-                # The rows are the units themselves, and whether one counts depends on records
-                # anywhere below it (and on service areas above it): a change in a village can
-                # change its town's and the county's own rows. There are only a few hundred
-                # units, so the whole tree is recomputed.
-                compute([code], [w.period for w in windows], today=today)
+                if not _recompute_units(comp, indicator, windows, hierarchies, area_ids, writer):
+                    compute([code], [w.period for w in windows], today=today)
                 continue
             # Units whose own rows may change: the changed units' whole subtrees (an area unit
             # counts when a facility anywhere below it serves it).

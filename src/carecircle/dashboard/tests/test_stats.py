@@ -419,10 +419,38 @@ def test_apportionment_is_exact_and_population_deterministic():
 
 # The indicators of the demo city (issue 3's "done when") --------------------------------------
 
-REGISTRY_BASED = (
-    "E08 E09 E10 E12 E14 E15 E16 E17 E18 E19 E20 E21 E22 E23 E24 E25 E26 "
-    "C06 C07 C08 C09 C10 C11 C12 X03 X04 X05 X07 X08 X09"
-).split()
+REGISTRY_BASED = [
+    "E08",
+    "E09",
+    "E10",
+    "E12",
+    "E14",
+    "E15",
+    "E16",
+    "E17",
+    "E18",
+    "E19",
+    "E20",
+    "E21",
+    "E22",
+    "E23",
+    "E24",
+    "E25",
+    "E26",
+    "C06",
+    "C07",
+    "C08",
+    "C09",
+    "C10",
+    "C11",
+    "C12",
+    "X03",
+    "X04",
+    "X05",
+    "X07",
+    "X08",
+    "X09",
+]
 
 
 def _values(period: str, **filters):

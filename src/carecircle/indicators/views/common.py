@@ -15,7 +15,6 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from carecircle.areas.models import Area
 from carecircle.indicators import queries
@@ -45,24 +44,7 @@ STATUS_CSS = {
 NO_DATA = "no_data"  # filter value: no data source yet / not reported yet
 
 # The catalogue states units in English; what the pages show.
-UNIT_LABELS = {
-    "%": "%",
-    "years": gettext_lazy("岁"),
-    "households": gettext_lazy("户"),
-    "beds": gettext_lazy("张"),
-    "centres": gettext_lazy("个"),
-    "institutions": gettext_lazy("家"),
-    "person-times": gettext_lazy("人次"),
-    "persons": gettext_lazy("人"),
-    "schools": gettext_lazy("所"),
-    "per 1000 elders": gettext_lazy("人/千名老人"),
-    "places per 1000 population": gettext_lazy("个/千人"),
-    "enterprises": gettext_lazy("家"),
-    "chains": gettext_lazy("家"),
-    "sites": gettext_lazy("个"),
-    "pairs": gettext_lazy("对"),
-}
-CATEGORY_LABELS = {"text": gettext_lazy("政策正文其他指标")}
+from carecircle.indicators.choices import CATEGORY_LABELS  # noqa: E402
 
 
 def monitor_view(permission: str = VIEW_PERMISSION):
@@ -124,7 +106,7 @@ def period_choices() -> list[tuple[str, str]]:
 
 
 def unit_label(indicator: Indicator) -> str:
-    return str(UNIT_LABELS.get(indicator.unit_label, indicator.unit_label))
+    return indicator.unit_text
 
 
 def category_label(category: str) -> str:

@@ -171,7 +171,7 @@ def area_row(indicator: Indicator, area, value, period: Period, state: str) -> d
     if value is None:
         reason = queries.applicability(indicator, period) if state != "no_source" else ""
     elif value.value is None:
-        reason = value.na_reason
+        reason = value.reason
     return {
         "area": area,
         "value": value,
@@ -266,7 +266,7 @@ def indicator_page(request, code):
             raise PermissionDenied
         title = _("%(code)s %(name)s（%(period)s）") % {
             "code": indicator.code,
-            "name": indicator.name_zh,
+            "name": indicator.name,
             "period": period.label(),
         }
         return export_response(
@@ -300,7 +300,7 @@ def indicator_page(request, code):
         else None
     )
     context = {
-        "title": f"{indicator.code} {indicator.name_zh}",
+        "title": f"{indicator.code} {indicator.name}",
         "indicator": indicator,
         "area": area,
         "period": period,

@@ -223,7 +223,7 @@ def report_entry(request):
         return HttpResponseNotAllowed(["GET", "POST"])
     deadline = ReportingDeadline.objects.filter(indicator=indicator, period=period_code).first()
     context = {
-        "title": _("填报：%(name)s") % {"name": indicator.name_zh},
+        "title": _("填报：%(name)s") % {"name": indicator.name},
         "indicator": indicator,
         "area": area,
         "period_code": period_code,
@@ -292,7 +292,7 @@ def report_detail(request, pk: int):
         indicator=report.indicator, area=report.area, period=report.period, source=Source.REPORTED
     ).first()
     context = {
-        "title": f"{report.indicator.code} {report.indicator.name_zh}",
+        "title": f"{report.indicator.code} {report.indicator.name}",
         "report": report,
         "period_label": _period_label(report.period),
         "closed": closed,
@@ -441,7 +441,7 @@ def notes(request):
         return render(request, "indicators/reporting/_notes.html", context)
     context["title"] = _("备注：%(code)s %(name)s") % {
         "code": indicator.code,
-        "name": indicator.name_zh,
+        "name": indicator.name,
     }
     return render(request, "indicators/reporting/notes.html", context)
 
