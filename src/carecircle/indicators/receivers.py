@@ -78,8 +78,12 @@ def earliest_date(instance):
 UNDATED = "undated"
 
 
-def note_change(model, instance, extra_area_ids=(), dated: bool = True) -> None:
+def note_change(
+    model, instance, extra_area_ids=(), dated: bool = True, only: set[str] | None = None
+) -> None:
     watchers = _watchers(model)
+    if only is not None:
+        watchers = {code: lookups for code, lookups in watchers.items() if only & set(lookups)}
     if not watchers or not _enabled():
         return
     pending = getattr(_state, "pending", None)
@@ -165,4 +169,10 @@ def _m2m(sender, instance, action, pk_set=None, **kwargs):
     if action not in ("post_add", "post_remove", "post_clear"):
         return
     model = type(instance)
-    note_change(model, instance, extra_area_ids=pk_set or (), dated=False)
+    # Only the indicators that follow this relation (e.g. ``service_areas``) can change.
+    names = {
+        field.name
+        for field in model._meta.many_to_many
+        if getattr(field.remote_field, "through", None) is sender
+    }
+    note_change(model, instance, extra_area_ids=pk_set or (), dated=False, only=names)
