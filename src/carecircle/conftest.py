@@ -14,6 +14,16 @@ def django_db_setup(django_db_setup, django_db_blocker):
         load_haian()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_indicator_receivers():
+    """Live indicator recomputation keeps per-thread state; no test sees another's."""
+    from carecircle.indicators import receivers
+
+    receivers.reset()
+    yield
+    receivers.reset()
+
+
 @pytest.fixture
 def city_officer(db):
     return t.make_user(Role.CITY_OFFICER, area_code=t.CITY, username="city")

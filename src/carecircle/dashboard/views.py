@@ -66,8 +66,10 @@ def indicator_panels(user, today: dt.date) -> dict:
         return panels
     if user.has_perm("indicators.view_indicatorvalue"):
         from carecircle.indicators import queries
+        from carecircle.indicators.services import ensure_period
         from carecircle.indicators.views.common import fmt_target, fmt_value
 
+        ensure_period(str(today.year), today)
         panels["alerts"] = [
             {
                 "value": value,

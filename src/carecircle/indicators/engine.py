@@ -88,6 +88,9 @@ class Computation:
     depends: dict[type[models.Model], tuple[str, ...]] = field(default_factory=dict)
     # The rows are areas: a change below a unit may change whether the unit counts.
     area_units: bool = False
+    # False when a record's change can move a count between areas (a person counted once across
+    # employers): the live path then recomputes the whole tree.
+    local: bool = True
 
     def measures(self) -> list[Measure]:
         return [m for m in (self.numerator, self.denominator) if m is not None]

@@ -79,7 +79,12 @@ UNDATED = "undated"
 
 
 def note_change(
-    model, instance, extra_area_ids=(), dated: bool = True, only: set[str] | None = None
+    model,
+    instance,
+    extra_area_ids=(),
+    dated: bool = True,
+    only: set[str] | None = None,
+    schedule: bool = True,
 ) -> None:
     watchers = _watchers(model)
     if only is not None:
@@ -104,10 +109,12 @@ def note_change(
             except Exception:  # noqa: BLE001 - a half-deleted object: recompute everything
                 areas.add(None)
         areas |= set(extra_area_ids)
-    # Scheduled after the change is noted (outside a transaction it runs at once), and for every
-    # change: a rolled-back transaction drops its callbacks, and whatever it left pending is then
-    # flushed by the next commit (a harmless extra recomputation). Later flushes find nothing.
-    transaction.on_commit(_flush)
+    # Scheduled once the change is written (outside a transaction ``on_commit`` runs at once, so
+    # "before" notes never schedule), and for every change: a rolled-back transaction drops its
+    # callbacks, and what it left pending is flushed by the next commit (a harmless extra
+    # recomputation). Later flushes find nothing.
+    if schedule:
+        transaction.on_commit(_flush)
 
 
 def _flush() -> None:
@@ -150,7 +157,7 @@ def _before_save(sender, instance, raw=False, **kwargs):
         return
     old = sender._base_manager.filter(pk=instance.pk).first()
     if old is not None:
-        note_change(sender, old)
+        note_change(sender, old, schedule=False)
 
 
 @receiver(post_save)
@@ -166,7 +173,7 @@ def _after_delete(sender, instance, **kwargs):
 
 @receiver(m2m_changed)
 def _m2m(sender, instance, action, pk_set=None, **kwargs):
-    if action not in ("post_add", "post_remove", "post_clear"):
+    if action not in ("pre_clear", "post_add", "post_remove", "post_clear"):
         return
     model = type(instance)
     # Only the indicators that follow this relation (e.g. ``service_areas``) can change.
@@ -175,4 +182,17 @@ def _m2m(sender, instance, action, pk_set=None, **kwargs):
         for field in model._meta.many_to_many
         if getattr(field.remote_field, "through", None) is sender
     }
-    note_change(model, instance, extra_area_ids=pk_set or (), dated=False, only=names)
+    # Before a clear the related ids are still there to be noted; after it, schedule.
+    note_change(
+        model,
+        instance,
+        extra_area_ids=pk_set or (),
+        dated=False,
+        only=names,
+        schedule=action != "pre_clear",
+    )
+
+
+def reset() -> None:
+    """Forget pending changes and cached watchers (tests that patch the registry call it)."""
+    _state.__dict__.clear()

@@ -249,6 +249,10 @@ def approve(request, report: ReportedValue) -> ReportedValue:
     if not user.has_perm("indicators.approve_value"):
         raise PermissionDenied
     _require_scope(user, report.area)
+    # Lock the row until commit and judge its state as stored now, not as the page showed it.
+    current = ReportedValue.objects.select_for_update().filter(pk=report.pk)
+    if current.values_list("state", flat=True).first() != ReportState.SUBMITTED:
+        raise ValidationError(_("只有已提交的填报可以审核"))
     if report.state != ReportState.SUBMITTED:
         raise ValidationError(_("只有已提交的填报可以审核"))
     _refuse_closed(report.period)

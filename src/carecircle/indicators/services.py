@@ -293,8 +293,10 @@ def compute(
                 h = hierarchies[w.on]
                 areas = h.valid
                 if subtree_filter:
+                    # The subtree, and the units above it (their totals include it).
                     top_id = next(iter(subtree_filter))
                     areas = {a for a in h.valid if top_id in h.ancestors(a)}
+                    areas |= set(h.ancestors(top_id)) & h.valid
                 figures = _figures(comp, indicator, num[i], den[i] if den else None, h, areas)
                 if w.code == BASELINE_PERIOD:
                     writer.remember_baselines(indicator, figures)
@@ -303,9 +305,38 @@ def compute(
                         indicator, area_id, w, figure, h.ancestors(area_id), version=comp.version
                     )
             report.values += writer.flush()
+            if subtree_filter is None:
+                _drop_invalid_units(indicator, windows, hierarchies)
             report.indicators += 1
     report.seconds = (timezone.now() - started).total_seconds()
     return report
+
+
+def _drop_invalid_units(indicator: Indicator, windows: list[Window], hierarchies) -> None:
+    """Values of units that no longer exist in a period (a village merged since) go."""
+    for w in windows:
+        valid = hierarchies[w.on].valid
+        stale = (
+            IndicatorValue.objects.filter(indicator=indicator, period=w.code)
+            .exclude(area_id__in=valid)
+            .values_list("pk", flat=True)
+        )
+        stale = list(stale) if len(valid) < 900 else []
+        if stale:
+            IndicatorValue.objects.filter(pk__in=stale).delete()
+
+
+def ensure_period(period: Period | str, today: dt.date | None = None) -> bool:
+    """Compute a period that has started but has no values yet (a new month, say); returns
+    whether it did. Pages call it so that a period never shows empty for lack of a run."""
+    period = parse(period) if isinstance(period, str) else period
+    today = today or timezone.localdate()
+    if period.start > today or period.code in closed_periods():
+        return False
+    if IndicatorValue.objects.filter(period=period.code, source=Source.COMPUTED).exists():
+        return False
+    compute(periods=[period], today=today)
+    return True
 
 
 # Incremental ---------------------------------------------------------------------------------
@@ -321,12 +352,17 @@ def codes_watching(model) -> dict[str, tuple[str, ...]]:
 
 
 def _minimal_roots(h: Hierarchy, area_ids: set[int]) -> set[int]:
-    roots = set()
+    """The changed units as the smallest set of valid subtrees covering them: a unit closed on
+    the day (a merged village) is replaced by the nearest unit above it that exists."""
+    valid_ids = set()
     for area_id in area_ids:
+        chain = [a for a in h.ancestors(area_id) if a in h.valid]
+        if chain:
+            valid_ids.add(chain[0])
+    roots = set()
+    for area_id in valid_ids:
         chain = h.ancestors(area_id)
-        if not chain:
-            continue
-        if not any(other in area_ids and other != area_id for other in chain[1:]):
+        if not any(other in valid_ids and other != area_id for other in chain[1:]):
             roots.add(area_id)
     return roots
 
@@ -439,32 +475,35 @@ def recompute_affected(
             if indicator is None:
                 continue
             comp = registry[code]
+            stored = _stored_totals(indicator, windows)
+            # A period never computed (a new month) is computed whole; so is an indicator whose
+            # rows depend on each other across areas (``local=False``).
+            fresh = [w for w in windows if (root_id, w.code) not in stored]
+            todo = windows if not comp.local else [w for w in windows if w not in fresh]
+            if not comp.local or fresh:
+                compute(
+                    [code], [w.period for w in (windows if not comp.local else fresh)], today=today
+                )
+            if not comp.local or not todo:
+                continue
             if comp.area_units:
-                if not _recompute_units(comp, indicator, windows, hierarchies, area_ids, writer):
-                    compute([code], [w.period for w in windows], today=today)
+                if not _recompute_units(comp, indicator, todo, hierarchies, area_ids, writer):
+                    compute([code], [w.period for w in todo], today=today)
                 continue
             # Units whose own rows may change: the changed units' whole subtrees (an area unit
             # counts when a facility anywhere below it serves it).
             scope: set[int] = set()
             roots_by_window = []
-            for w in windows:
+            windows_here = todo
+            for w in windows_here:
                 h = hierarchies[w.on]
                 roots = _minimal_roots(h, area_ids)
                 roots_by_window.append(roots)
                 for root in roots:
                     scope |= h.subtree(root)
-            num = evaluate(comp.numerator, windows, scope)
-            den = evaluate(comp.denominator, windows, scope) if comp.denominator else None
-            stored = {
-                (area, period): (numerator, denominator)
-                for area, period, numerator, denominator in IndicatorValue.objects.filter(
-                    indicator=indicator, period__in=[w.code for w in windows]
-                ).values_list("area_id", "period", "numerator", "denominator")
-            }
-            if not stored:
-                compute([code], [w.period for w in windows], today=today)
-                continue
-            for i, w in enumerate(windows):
+            num = evaluate(comp.numerator, windows_here, scope)
+            den = evaluate(comp.denominator, windows_here, scope) if comp.denominator else None
+            for i, w in enumerate(windows_here):
                 h = hierarchies[w.on]
                 roots = roots_by_window[i]
                 inside = {a for a in h.valid if any(r in h.ancestors(a) for r in roots)}

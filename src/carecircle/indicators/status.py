@@ -52,6 +52,9 @@ def assess(
             return Status.OFF_TRACK, None
         return (Status.ON_TRACK if improving else Status.DETERIORATING), None
     ratio = (actual / needed).quantize(Decimal("0.0001"))
+    if on > TARGET_DAY:
+        # The deadline has passed without the target: the pace no longer puts it on track.
+        return (Status.OFF_TRACK if ratio >= 0 else Status.DETERIORATING), ratio
     return classify(ratio), ratio
 
 

@@ -92,9 +92,12 @@ def designated(kind: str, w: Window, provider_ref: str = "pk", **extra) -> Exist
 
 
 def latest_fact_year(w: Window) -> Subquery:
-    """The latest year up to the period's with population facts entered at village level."""
+    """The latest year up to the period's with population facts for the outer row's village (a
+    village whose facts stop earlier still counts with its latest ones)."""
     return Subquery(
-        PopulationFact.objects.filter(area__level=AreaLevel.VILLAGE, year__lte=w.period.year)
+        PopulationFact.objects.filter(
+            area=OuterRef("area"), area__level=AreaLevel.VILLAGE, year__lte=w.period.year
+        )
         .order_by("-year")
         .values("year")[:1]
     )

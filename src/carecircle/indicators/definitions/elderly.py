@@ -323,6 +323,8 @@ E22 = Computation(
         label=_("首次取得职业技能等级证书的养老护理员"),
     ),
     depends={Staff: ("provider__area",), Provider: ("area",)},
+    # A certificate elsewhere can take the count from another area.
+    local=False,
 )
 
 

@@ -70,3 +70,13 @@ def test_baseline_exactly_at_strict_target():
     strict = indicator(">", "40")
     assert assess(strict, D(40), D(40), D(40), ON)[0] == Status.OFF_TRACK
     assert assess(strict, D(39), D(40), D(40), ON)[0] == Status.DETERIORATING
+
+
+def test_after_the_target_year_a_missed_target_is_off_track_whatever_the_pace():
+    late = dt.date(2026, 6, 30)
+    # 39 of the 40 points in 4.5 years: a ratio near 0.87, "needs acceleration" by pace alone.
+    status, ratio = assess(indicator(), D(99), D(60), D(100), late)
+    assert D("0.60") < ratio < D("0.95")
+    assert status == Status.OFF_TRACK
+    assert assess(indicator(), D(50), D(60), D(100), late)[0] == Status.DETERIORATING
+    assert assess(indicator(), D(100), D(60), D(100), late)[0] == Status.ACHIEVED

@@ -17,6 +17,7 @@ from carecircle.indicators import charts, queries
 from carecircle.indicators.choices import Attribute, IndicatorDomain, Source, Status
 from carecircle.indicators.models import FIRST_YEAR, Indicator, ValueNote
 from carecircle.indicators.periods import Period
+from carecircle.indicators.services import ensure_period
 from carecircle.indicators.views.common import (
     NO_DATA,
     STATUS_CSS,
@@ -133,6 +134,7 @@ def scorecard(request):
     domain = request.GET.get("domain", "")
     status = request.GET.get("status", "")
     binding = request.GET.get("binding", "")
+    ensure_period(period)
     all_rows = queries.scorecard(area, period)
     rows = [r for r in all_rows if _matches(r, domain, status, binding)]
     context = {
@@ -256,6 +258,7 @@ def indicator_page(request, code):
     area = chosen_area(request)
     period = chosen_period(request)
     state = queries.source_state(indicator)
+    ensure_period(period)
     value = queries.value_of(indicator, area, period)
     children = queries.values_by_area(indicator, period, area)
     rows = [area_row(indicator, area, value, period, state)] + [
