@@ -129,10 +129,7 @@ class ValueWriter:
         return key
 
     def flush(self) -> int:
-        """Write what changed (one ``executemany`` upsert) and mark the rest as checked now.
-
-        Returns the number of values written or confirmed.
-        """
+        """Write what changed (one upsert); returns the number of values computed."""
         count = len(self.rows)
         if not self.rows:
             return 0
@@ -154,16 +151,7 @@ class ValueWriter:
         ]
         if changed:
             _upsert(changed)
-        unchanged = [
-            key
-            for key in self.rows
-            if key in current and not _differs(current[key], self.rows[key])
-        ]
-        if unchanged:
-            # Checked just now, and still right: say so (one statement per indicator).
-            for indicator_id in indicator_ids:
-                keys = stored.filter(indicator_id=indicator_id)
-                keys.update(computed_at=self.now)
+        # A figure found unchanged keeps its ``computed_at``: the time it took this value.
         self.rows = {}
         return count
 
@@ -305,25 +293,24 @@ def compute(
                         indicator, area_id, w, figure, h.ancestors(area_id), version=comp.version
                     )
             report.values += writer.flush()
-            if subtree_filter is None:
-                _drop_invalid_units(indicator, windows, hierarchies)
             report.indicators += 1
+        if subtree_filter is None:
+            _drop_invalid_units(
+                [indicators[c] for c in wanted if c in indicators], windows, hierarchies
+            )
     report.seconds = (timezone.now() - started).total_seconds()
     return report
 
 
-def _drop_invalid_units(indicator: Indicator, windows: list[Window], hierarchies) -> None:
-    """Values of units that no longer exist in a period (a village merged since) go."""
+def _drop_invalid_units(indicators: list[Indicator], windows: list[Window], hierarchies) -> None:
+    """Computed values of units that do not exist in a period (a village merged since) go."""
     for w in windows:
         valid = hierarchies[w.on].valid
-        stale = (
-            IndicatorValue.objects.filter(indicator=indicator, period=w.code)
-            .exclude(area_id__in=valid)
-            .values_list("pk", flat=True)
-        )
-        stale = list(stale) if len(valid) < 900 else []
-        if stale:
-            IndicatorValue.objects.filter(pk__in=stale).delete()
+        if len(valid) >= 900:  # a national tree: too many to list; nothing is merged there
+            continue
+        IndicatorValue.objects.filter(
+            indicator__in=indicators, period=w.code, source=Source.COMPUTED
+        ).exclude(area_id__in=valid).delete()
 
 
 def ensure_period(period: Period | str, today: dt.date | None = None) -> bool:
