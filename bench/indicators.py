@@ -71,12 +71,20 @@ def _child(env: dict[str, str], *args: str) -> dict:
 # Worker --------------------------------------------------------------------------------------
 
 
-def _timed(fn, repeat: int = 1) -> tuple[float, object]:
+FIRST: dict[str, float] = {}
+
+
+def _timed(fn, repeat: int = 1, name: str = "") -> tuple[float, object]:
+    """Best of ``repeat`` runs; the first run's time is kept in ``FIRST[name]`` (it pays for
+    building the queries, which later runs reuse)."""
     best, result = float("inf"), None
-    for _ in range(repeat):
+    for attempt in range(repeat):
         started = time.perf_counter()
         result = fn()
-        best = min(best, time.perf_counter() - started)
+        seconds = time.perf_counter() - started
+        if attempt == 0 and name:
+            FIRST[name] = seconds
+        best = min(best, seconds)
     return best, result
 
 
@@ -177,7 +185,7 @@ def _incremental() -> dict:
         with transaction.atomic():
             record.delete()
 
-    seconds, _ = _timed(new_capacity, 3)
+    seconds, _ = _timed(new_capacity, 3, "capacity_record_today")
     out["capacity_record_today"] = seconds / 2
     staff = Staff.objects.filter(left_on__isnull=True).first()
 
@@ -187,7 +195,7 @@ def _incremental() -> dict:
         with transaction.atomic():
             row.delete()
 
-    seconds, _ = _timed(training, 3)
+    seconds, _ = _timed(training, 3, "training_today")
     out["training_today"] = seconds / 2
     stay = Residence.objects.filter(valid_to__isnull=True).order_by("pk").first()
     villages = list(Area.objects.filter(level="village").values_list("pk", flat=True)[:2])
@@ -200,7 +208,7 @@ def _incremental() -> dict:
                 stay.area_id = area_id
                 stay.save()
 
-    seconds, _ = _timed(move_residence, 3)
+    seconds, _ = _timed(move_residence, 3, "residence_moved")
     out["residence_moved"] = seconds / 2
     provider = Provider.objects.community_facilities().first() or Provider.objects.first()
 
@@ -210,7 +218,7 @@ def _incremental() -> dict:
         with transaction.atomic():
             provider.service_areas.remove(villages[0])
 
-    seconds, _ = _timed(serve_village, 3)
+    seconds, _ = _timed(serve_village, 3, "service_area_undated")
     out["service_area_undated"] = seconds / 2
     return out
 
@@ -252,6 +260,7 @@ def worker(action: str, scale: float, repeat: int, with_duckdb: bool) -> None:
         "values_all_periods": all_report.values,
         "incremental": _incremental(),
     }
+    result["incremental_first"] = dict(FIRST)
     if with_duckdb:
         result.update(_duckdb(queries))
     print(json.dumps(result))
@@ -296,8 +305,10 @@ def _print(result: dict) -> list[str]:
         f"aggregation queries {result['queries_seconds']:.2f} s)",
         f"full recompute, all {result['values_all_periods']} values of every standard period: "
         f"{result['all_periods_seconds']:.2f} s",
-        "incremental (save + commit + recompute): "
+        "incremental (save + commit + recompute), best of 3: "
         + ", ".join(f"{k} {v * 1000:.0f} ms" for k, v in inc.items()),
+        "incremental, first run after start (two saves: the change and its undo; builds the queries): "
+        + ", ".join(f"{k} {v * 1000:.0f} ms" for k, v in result["incremental_first"].items()),
     ]
     if "duckdb_seconds" in result:
         ratio = result["queries_seconds"] / max(result["duckdb_seconds"], 1e-9)

@@ -10,12 +10,14 @@ snapshot day and are divided as DHIS2 does: sum numerators, sum denominators, th
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import models
+from django.db import connection, models
 from django.db.models import Count, F, Q, Sum
+from django.db.models.expressions import RawSQL
 
 from carecircle.indicators.periods import Window
 
@@ -152,22 +154,81 @@ def evaluate(
 ) -> list[dict[int, Decimal]]:
     """Per window, the amount each unit holds itself (before roll-up): one grouped query."""
     result: list[dict[int, Decimal]] = [{} for _ in windows]
-    for row in grouped(measure, windows, area_ids):
-        unit = row["cc_unit"]
-        for i in range(len(windows)):
-            amount = row[f"w{i}"]
+    if area_ids is None:
+        rows = (
+            (row["cc_unit"], *(row[f"w{i}"] for i in range(len(windows))))
+            for row in grouped(measure, windows)
+        )
+    else:
+        rows = _run_for_units(measure, windows, list(area_ids))
+    for unit, *amounts in rows:
+        for i, amount in enumerate(amounts):
             if amount:
-                result[i][unit] = Decimal(amount)
+                result[i][unit] = amount if isinstance(amount, Decimal) else Decimal(str(amount))
     return result
 
 
+# Building the query (conditions with subqueries for every window) costs more than running it for
+# a few units, and the live path asks the same question again and again with other units. So the
+# SQL is built once per measure and set of windows, with the units as one parameter.
+_COMPILED: dict[tuple, tuple[str, list, int]] = {}
+_SENTINEL = -7_242_424
+
+
+def _units_param(area_ids: list[int]):
+    if connection.vendor == "postgresql":
+        return list(area_ids)
+    return json.dumps(list(area_ids))
+
+
+def _units_subquery(area_ids: list[int]) -> RawSQL:
+    if connection.vendor == "postgresql":
+        return RawSQL("SELECT unnest(%s::bigint[])", (_units_param(area_ids),))
+    return RawSQL("SELECT value FROM json_each(%s)", (_units_param(area_ids),))
+
+
+def _run_for_units(measure: Measure, windows: list[Window], area_ids: list[int]):
+    key = (id(measure), tuple((w.code, w.on, w.since) for w in windows), connection.alias)
+    entry = _COMPILED.get(key)
+    if entry is None:
+        qs = grouped(measure, windows, units=_units_subquery([_SENTINEL]))
+        sql, params = qs.query.sql_with_params()
+        params = list(params)
+        marker = _units_param([_SENTINEL])
+        places = [i for i, p in enumerate(params) if p == marker]
+        if len(places) != 1:  # pragma: no cover - the marker is ours; never expected
+            yield from (
+                (row["cc_unit"], *(row[f"w{i}"] for i in range(len(windows))))
+                for row in grouped(measure, windows, area_ids)
+            )
+            return
+        if len(_COMPILED) > 2000:
+            _COMPILED.clear()
+        entry = _COMPILED[key] = (sql, params, places[0])
+    sql, params, place = entry
+    params = list(params)
+    params[place] = _units_param(area_ids)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        names = [column[0] for column in cursor.description]
+        order = [names.index("cc_unit"), *(names.index(f"w{i}") for i in range(len(windows)))]
+        for row in cursor.fetchall():
+            yield tuple(row[i] for i in order)
+
+
 def grouped(
-    measure: Measure, windows: list[Window], area_ids: Iterable[int] | None = None
+    measure: Measure,
+    windows: list[Window],
+    area_ids: Iterable[int] | None = None,
+    *,
+    units=None,
 ) -> models.QuerySet:
     """The query: one row per unit, one conditional aggregate per window (``w0``, ``w1``, …)."""
     qs = measure.queryset()
     if area_ids is not None:
         qs = qs.filter(**{f"{measure.area}__in": list(area_ids)})
+    if units is not None:
+        qs = qs.filter(**{f"{measure.area}__in": units})
     aggregates = {f"w{i}": measure.aggregate(w) for i, w in enumerate(windows)}
     return qs.values(cc_unit=F(measure.area)).annotate(**aggregates).order_by()
 

@@ -354,16 +354,37 @@ def _minimal_roots(h: Hierarchy, area_ids: set[int]) -> set[int]:
     return roots
 
 
-def _stored_totals(indicator: Indicator, windows: list[Window]) -> dict:
+def _stored_totals(
+    indicator: Indicator, windows: list[Window], area_ids: set[int] | None = None
+) -> dict:
+    rows = IndicatorValue.objects.filter(indicator=indicator, period__in=[w.code for w in windows])
+    if area_ids is not None:
+        rows = rows.filter(area_id__in=list(area_ids))
     return {
         (area, period): (numerator or Decimal(0), denominator or Decimal(0))
-        for area, period, numerator, denominator in IndicatorValue.objects.filter(
-            indicator=indicator, period__in=[w.code for w in windows]
-        ).values_list("area_id", "period", "numerator", "denominator")
+        for area, period, numerator, denominator in rows.values_list(
+            "area_id", "period", "numerator", "denominator"
+        )
     }
 
 
-def _recompute_units(comp, indicator, windows, hierarchies, area_ids, writer) -> bool:
+def _relevant_units(hierarchies, windows: list[Window], area_ids: set[int]) -> set[int]:
+    """The units whose stored totals an incremental update reads: the changed units' chains up
+    to the root with their children, and their subtrees."""
+    out: set[int] = set()
+    for w in windows:
+        h = hierarchies[w.on]
+        children = h.children()
+        for area_id in area_ids:
+            chain = h.ancestors(area_id)
+            out |= set(chain) | h.subtree(area_id)
+            for unit in chain:
+                out |= set(children.get(unit, ()))
+        out.add(h.root_id)
+    return out
+
+
+def _recompute_units(comp, indicator, windows, hierarchies, area_ids, writer, stored) -> bool:
     """Incremental path of indicators that count units ("villages served by a facility").
 
     Whether a unit counts may change for the changed units, every unit above them (a facility
@@ -372,7 +393,6 @@ def _recompute_units(comp, indicator, windows, hierarchies, area_ids, writer) ->
     total minus their children's; every unit above them moves by the difference. Returns False
     when a stored value is missing (the caller then computes the whole tree).
     """
-    stored = _stored_totals(indicator, windows)
     scope: set[int] = set()
     for w in windows:
         h = hierarchies[w.on]
@@ -456,13 +476,14 @@ def recompute_affected(
     hierarchies = {w.on: hierarchy_on(w.on) for w in windows}
     root_id = next(iter(hierarchies.values())).root_id
     writer = ValueWriter(indicators, root_id)
+    relevant = _relevant_units(hierarchies, windows, area_ids)
     with transaction.atomic():
         for code in codes:
             indicator = indicators.get(code)
             if indicator is None:
                 continue
             comp = registry[code]
-            stored = _stored_totals(indicator, windows)
+            stored = _stored_totals(indicator, windows, relevant)
             # A period never computed (a new month) is computed whole; so is an indicator whose
             # rows depend on each other across areas (``local=False``).
             fresh = [w for w in windows if (root_id, w.code) not in stored]
@@ -474,7 +495,9 @@ def recompute_affected(
             if not comp.local or not todo:
                 continue
             if comp.area_units:
-                if not _recompute_units(comp, indicator, todo, hierarchies, area_ids, writer):
+                if not _recompute_units(
+                    comp, indicator, todo, hierarchies, area_ids, writer, stored
+                ):
                     compute([code], [w.period for w in todo], today=today)
                 continue
             # Units whose own rows may change: the changed units' whole subtrees (an area unit
