@@ -307,7 +307,7 @@ def _print(result: dict) -> list[str]:
         f"{result['all_periods_seconds']:.2f} s",
         "incremental (save + commit + recompute), best of 3: "
         + ", ".join(f"{k} {v * 1000:.0f} ms" for k, v in inc.items()),
-        "incremental, first run after start (two saves: the change and its undo; builds the queries): "
+        "incremental, first run (change + undo; builds the queries): "
         + ", ".join(f"{k} {v * 1000:.0f} ms" for k, v in result["incremental_first"].items()),
     ]
     if "duckdb_seconds" in result:
