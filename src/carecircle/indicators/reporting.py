@@ -305,6 +305,9 @@ def unlock(request, report: ReportedValue, reason: str) -> ReportedValue:
     IndicatorValue.objects.filter(
         indicator=report.indicator, area=report.area, period=report.period, source=Source.REPORTED
     ).delete()
+    if report.period == BASELINE_PERIOD:
+        # The later values of the area lose their baseline until it is approved again.
+        refresh_after_baseline(report)
     record(request, AuditAction.VALUE_UNLOCK, obj=report, reason=reason.strip())
     return report
 

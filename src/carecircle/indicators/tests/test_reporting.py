@@ -500,3 +500,18 @@ def test_reported_value_detail_embeds_its_notes(client, renshe):
     )
     page = client.get(reverse("indicators:report-detail", args=[report.pk])).content.decode()
     assert "含灵活就业人员" in page
+
+
+def test_baseline_approval_and_unlock_move_the_status_of_later_values(renshe, city):
+    later = submitted(renshe, period="2023", value="85")
+    reporting.approve(req(city), later)
+    value = IndicatorValue.objects.get(indicator=later.indicator, period="2023")
+    assert value.status == "no_baseline"
+    base = submitted(renshe, period="2021", value="80")
+    reporting.approve(req(city), base)
+    value.refresh_from_db()
+    assert value.baseline == Decimal("80") and value.status not in ("no_baseline",)
+    base.refresh_from_db()
+    reporting.unlock(req(city), base, "基期口径更正")
+    value.refresh_from_db()
+    assert value.baseline is None and value.status == "no_baseline"
