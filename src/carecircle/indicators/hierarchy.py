@@ -11,7 +11,6 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Q
 
 from carecircle.areas.models import Area, AreaVersion
 
@@ -70,30 +69,40 @@ class Hierarchy:
 
 
 def hierarchy_on(day: dt.date) -> Hierarchy:
+    return hierarchies_on([day])[day]
+
+
+def hierarchies_on(days) -> dict[dt.date, Hierarchy]:
+    """The hierarchy on each of ``days``, from one read of the units and their history."""
     root_path = _root_path()
-    rows = Area.objects.filter(path__startswith=root_path).values_list(
-        "pk", "code", "parent_id", "valid_from", "valid_to"
+    areas = list(
+        Area.objects.filter(path__startswith=root_path).values_list(
+            "pk", "code", "parent_id", "valid_from", "valid_to"
+        )
     )
-    parent: dict[int, int | None] = {}
-    valid: set[int] = set()
-    root_id = None
-    for pk, code, parent_id, valid_from, valid_to in rows:
-        parent[pk] = parent_id
-        if code == settings.CARECIRCLE_ROOT_AREA:
-            root_id = pk
-        if valid_from <= day and (valid_to is None or valid_to > day):
-            valid.add(pk)
-    versions = AreaVersion.objects.filter(area__path__startswith=root_path)
-    # The version in force on the day; for a closed unit, its last version before the day.
-    latest: dict[int, dt.date] = {}
-    for area_id, parent_id, valid_from in versions.filter(Q(valid_from__lte=day)).values_list(
-        "area_id", "parent_id", "valid_from"
-    ):
-        if area_id in latest and latest[area_id] >= valid_from:
-            continue
-        latest[area_id] = valid_from
-        parent[area_id] = parent_id
-    return Hierarchy(day=day, root_id=root_id, parent=parent, valid=valid)
+    # Oldest first, so that the last version starting on or before a day wins.
+    versions = list(
+        AreaVersion.objects.filter(area__path__startswith=root_path)
+        .order_by("valid_from", "pk")
+        .values_list("area_id", "parent_id", "valid_from")
+    )
+    out: dict[dt.date, Hierarchy] = {}
+    for day in set(days):
+        parent: dict[int, int | None] = {}
+        valid: set[int] = set()
+        root_id = None
+        for pk, code, parent_id, valid_from, valid_to in areas:
+            parent[pk] = parent_id
+            if code == settings.CARECIRCLE_ROOT_AREA:
+                root_id = pk
+            if valid_from <= day and (valid_to is None or valid_to > day):
+                valid.add(pk)
+        # The version in force on the day; for a closed unit, its last version before the day.
+        for area_id, parent_id, valid_from in versions:
+            if valid_from <= day:
+                parent[area_id] = parent_id
+        out[day] = Hierarchy(day=day, root_id=root_id, parent=parent, valid=valid)
+    return out
 
 
 def _root_path() -> str:

@@ -25,7 +25,7 @@ from carecircle.indicators.engine import (
     evaluate,
     na_reason,
 )
-from carecircle.indicators.hierarchy import Hierarchy, hierarchy_on
+from carecircle.indicators.hierarchy import Hierarchy, hierarchies_on
 from carecircle.indicators.models import Indicator, IndicatorValue, PeriodState
 from carecircle.indicators.periods import BASELINE_PERIOD, Period, Window, parse, standard_periods
 from carecircle.indicators.periods import window as make_window
@@ -258,7 +258,7 @@ def compute(
     if not windows or not wanted:
         return report
     indicators = Indicator.objects.in_bulk(wanted, field_name="code")
-    hierarchies = {w.on: hierarchy_on(w.on) for w in windows}
+    hierarchies = hierarchies_on([w.on for w in windows])
     root_id = next(iter(hierarchies.values())).root_id
     subtree_filter = None
     if area_code:
@@ -473,7 +473,7 @@ def recompute_affected(
         return
     windows = _baseline_first(windows)
     indicators = Indicator.objects.in_bulk(codes, field_name="code")
-    hierarchies = {w.on: hierarchy_on(w.on) for w in windows}
+    hierarchies = hierarchies_on([w.on for w in windows])
     root_id = next(iter(hierarchies.values())).root_id
     writer = ValueWriter(indicators, root_id)
     relevant = _relevant_units(hierarchies, windows, area_ids)
