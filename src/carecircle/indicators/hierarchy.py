@@ -26,6 +26,8 @@ class Hierarchy:
     parent: dict[int, int | None]
     valid: set[int]  # units that exist on the day (and get a value)
     _ancestors: dict[int, tuple[int, ...]] = field(default_factory=dict)
+    _children: dict[int, list[int]] | None = None
+    _below: dict[int, set[int]] | None = None
 
     def ancestors(self, area_id: int) -> tuple[int, ...]:
         """The unit itself and every unit above it up to the root, on the day."""
@@ -46,15 +48,24 @@ class Hierarchy:
         return result
 
     def children(self) -> dict[int, list[int]]:
-        out: dict[int, list[int]] = {}
-        for child, parent in self.parent.items():
-            if parent is not None and child in self.valid:
-                out.setdefault(parent, []).append(child)
-        return out
+        """The valid units directly below each unit (computed once)."""
+        if self._children is None:
+            out: dict[int, list[int]] = {}
+            for child, parent in self.parent.items():
+                if parent is not None and child in self.valid:
+                    out.setdefault(parent, []).append(child)
+            self._children = out
+        return self._children
 
     def subtree(self, area_id: int) -> set[int]:
         """Every unit (valid or closed) whose chain on the day passes through ``area_id``."""
-        return {a for a in self.parent if area_id in self.ancestors(a)}
+        if self._below is None:
+            below: dict[int, set[int]] = {}
+            for unit in self.parent:
+                for ancestor in self.ancestors(unit):
+                    below.setdefault(ancestor, set()).add(unit)
+            self._below = below
+        return set(self._below.get(area_id, ()))
 
     def rollup(self, own: dict[int, object]) -> dict[int, object]:
         """Sum values attached to units into every valid unit above them (themselves included)."""
