@@ -179,7 +179,8 @@ def _upsert(rows: list[tuple]) -> None:
     quoted = ", ".join(qn(c) for c in columns)
     updates = ", ".join(f"{qn(c)} = EXCLUDED.{qn(c)}" for c in VALUE_FIELDS)
     conflict = f"ON CONFLICT (indicator_id, area_id, period) DO UPDATE SET {updates}"
-    if connection.vendor == "postgresql":
+    if connection.vendor == "postgresql" and len(rows) >= 1000:
+        # Many rows: COPY into a temporary table, then one upsert (few rows: executemany).
         with connection.cursor() as cursor:
             cursor.execute(
                 "CREATE TEMP TABLE IF NOT EXISTS cc_value_batch AS "  # noqa: S608 - fixed names
@@ -428,6 +429,7 @@ def _recompute_units(comp, indicator, windows, hierarchies, area_ids, writer, st
                         moved[1] += change[1]
         touched |= set(delta)
         plans.append(delta)
+    results = []
     for i, w in enumerate(windows):
         h = hierarchies[w.on]
         figures = {}
@@ -440,11 +442,13 @@ def _recompute_units(comp, indicator, windows, hierarchies, area_ids, writer, st
             figures[area_id] = divide(
                 old_num + moved[0], denominator, indicator.factor, reason=reason
             )
+        results.append((w, h, figures))
+    # Only now, when every period could be done, do the figures go to the writer.
+    for w, h, figures in results:
         if w.code == BASELINE_PERIOD:
             writer.remember_baselines(indicator, figures)
         for area_id, figure in figures.items():
             writer.add(indicator, area_id, w, figure, h.ancestors(area_id), version=comp.version)
-    writer.flush()
     return True
 
 
@@ -553,4 +557,4 @@ def recompute_affected(
                     writer.add(
                         indicator, area_id, w, figure, h.ancestors(area_id), version=comp.version
                     )
-            writer.flush()
+        writer.flush()
