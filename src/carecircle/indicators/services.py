@@ -356,17 +356,20 @@ def _minimal_roots(h: Hierarchy, area_ids: set[int]) -> set[int]:
 
 
 def _stored_totals(
-    indicator: Indicator, windows: list[Window], area_ids: set[int] | None = None
-) -> dict:
-    rows = IndicatorValue.objects.filter(indicator=indicator, period__in=[w.code for w in windows])
+    indicators: list[Indicator], windows: list[Window], area_ids: set[int] | None = None
+) -> dict[int, dict]:
+    """{indicator id: {(area, period): (numerator, denominator)}}, in one query."""
+    rows = IndicatorValue.objects.filter(
+        indicator__in=indicators, period__in=[w.code for w in windows]
+    )
     if area_ids is not None:
         rows = rows.filter(area_id__in=list(area_ids))
-    return {
-        (area, period): (numerator or Decimal(0), denominator or Decimal(0))
-        for area, period, numerator, denominator in rows.values_list(
-            "area_id", "period", "numerator", "denominator"
-        )
-    }
+    out: dict[int, dict] = {indicator.pk: {} for indicator in indicators}
+    for indicator_id, area, period, numerator, denominator in rows.values_list(
+        "indicator_id", "area_id", "period", "numerator", "denominator"
+    ):
+        out[indicator_id][(area, period)] = (numerator or Decimal(0), denominator or Decimal(0))
+    return out
 
 
 def _relevant_units(hierarchies, windows: list[Window], area_ids: set[int]) -> set[int]:
@@ -481,13 +484,14 @@ def recompute_affected(
     root_id = next(iter(hierarchies.values())).root_id
     writer = ValueWriter(indicators, root_id)
     relevant = _relevant_units(hierarchies, windows, area_ids)
+    all_stored = _stored_totals(list(indicators.values()), windows, relevant)
     with transaction.atomic():
         for code in codes:
             indicator = indicators.get(code)
             if indicator is None:
                 continue
             comp = registry[code]
-            stored = _stored_totals(indicator, windows, relevant)
+            stored = all_stored[indicator.pk]
             # A period never computed (a new month) is computed whole; so is an indicator whose
             # rows depend on each other across areas (``local=False``).
             fresh = [w for w in windows if (root_id, w.code) not in stored]
