@@ -36,7 +36,13 @@ from carecircle.audit.services import record
 from carecircle.indicators.choices import ReportState
 from carecircle.indicators.models import Indicator, IndicatorValue, ReportedValue
 from carecircle.indicators.periods import PeriodError, parse, parse_adx
-from carecircle.indicators.reporting import reportable, save_report
+from carecircle.indicators.reporting import (
+    LOCKED,
+    UNCHANGED,
+    classify_incoming,
+    reportable,
+    save_report,
+)
 
 DATASET = "CARECIRCLE"
 ADX_NS = "urn:ihe:qrph:adx:2015"
@@ -440,9 +446,10 @@ class ValueImporter:
             raise _Refused(_("该指标由系统根据登记数据计算，不能导入"))
         report = ReportedValue.objects.filter(indicator=indicator, area=area, period=period).first()
         present = (ReportState.SUBMITTED, ReportState.APPROVED)
-        if report is not None and report.value == value and report.state in present:
+        verdict = classify_incoming(report, value, settled=present)
+        if verdict == UNCHANGED:
             return IGNORED
-        if report is not None and report.is_locked:
+        if verdict == LOCKED:
             raise _Refused(
                 _("该值已审核锁定（现值 %(current)s），需先解锁才能修改")
                 % {"current": format_value(report.value)}

@@ -15,10 +15,6 @@ from django.conf import settings
 from carecircle.areas.models import Area, AreaVersion
 
 
-def root_area() -> Area:
-    return Area.objects.get(code=settings.CARECIRCLE_ROOT_AREA)
-
-
 @dataclass
 class Hierarchy:
     day: dt.date

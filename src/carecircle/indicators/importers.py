@@ -140,7 +140,7 @@ class ReportedValueImporter(Importer):
         if errors:
             raise RowInvalid(errors)
         stored = self._stored(values)
-        if stored is not None and stored.is_locked and not self._same_as(stored, values):
+        if self._verdict(stored, values) == reporting.LOCKED:
             raise RowInvalid(
                 {
                     "value": _("该值已审核锁定（%(v)s），不能通过导入修改；如需更正请先申请解锁")
@@ -156,19 +156,20 @@ class ReportedValueImporter(Importer):
         ).first()
 
     @staticmethod
-    def _same_as(stored: ReportedValue, values: dict[str, Any]) -> bool:
-        return (
-            stored.value == values["value"]
-            and stored.numerator == values.get("numerator")
-            and stored.denominator == values.get("denominator")
-            and stored.comment == values["comment"]
+    def _verdict(stored: ReportedValue | None, values: dict[str, Any]) -> str | None:
+        return reporting.classify_incoming(
+            stored,
+            values["value"],
+            numerator=values.get("numerator"),
+            denominator=values.get("denominator"),
+            comment=values["comment"],
         )
 
     def apply_row(self, values: dict[str, Any]) -> str:
-        stored = self._stored(values)
-        if stored is not None and stored.is_locked:
-            if self._same_as(stored, values):
-                return "unchanged"
+        verdict = self._verdict(self._stored(values), values)
+        if verdict == reporting.UNCHANGED:
+            return "unchanged"
+        if verdict == reporting.LOCKED:
             raise ValidationError(_("该值已审核锁定，不能通过导入修改"))
         try:
             result = reporting.save_report(

@@ -52,9 +52,6 @@ class Period:
     def previous(self) -> Period:
         return parse(_shift(self, -1))
 
-    def contains(self, day: dt.date) -> bool:
-        return self.start <= day <= self.end
-
 
 def _shift(period: Period, steps: int) -> str:
     if period.kind == "year":
@@ -143,14 +140,6 @@ class Window:
     @property
     def code(self) -> str:
         return self.period.code
-
-    @property
-    def start(self) -> dt.date:
-        return self.period.start
-
-    @property
-    def end(self) -> dt.date:
-        return self.on
 
 
 def window(period: Period | str, today: dt.date | None = None) -> Window:

@@ -32,10 +32,6 @@ def area_for_user(user, code: str) -> Area:
     return area
 
 
-def default_area(user) -> Area | None:
-    return getattr(user, "scope_area", None)
-
-
 def source_state(indicator: Indicator) -> str:
     """ "computed", "reported" or "no_source" (a computed indicator without records yet)."""
     if indicator.source == Source.REPORTED:

@@ -169,6 +169,35 @@ def _stamp(report: ReportedValue, user, reason: str = "") -> None:
         report._change_reason = reason[:HISTORY_REASON_MAX]
 
 
+UNCHANGED = "unchanged"
+LOCKED = "locked"
+
+
+def classify_incoming(
+    report: ReportedValue | None,
+    value: Decimal,
+    *,
+    settled: tuple[str, ...] = (ReportState.APPROVED,),
+    **others,
+) -> str | None:
+    """How an imported value meets the stored ``report`` for its indicator, area and period.
+
+    ``UNCHANGED`` when it repeats a report in one of the ``settled`` states (the same ``value``
+    and the same ``others``, e.g. ``comment=...``); ``LOCKED`` when it would change an approved
+    report; ``None`` when it may be saved.
+    """
+    if report is None:
+        return None
+    same = report.value == value and all(
+        getattr(report, name) == other for name, other in others.items()
+    )
+    if same and report.state in settled:
+        return UNCHANGED
+    if report.is_locked:
+        return LOCKED
+    return None
+
+
 @transaction.atomic
 def save_report(
     user,

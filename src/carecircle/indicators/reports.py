@@ -215,6 +215,13 @@ def _fill(colour: str) -> PatternFill:
 HEADER_ROW = 4
 
 
+def _write_row(sheet, r: int, cells: list, row, *, status_column: int) -> None:
+    """One indicator's row from column 1, the status cell in its progress colour."""
+    for c, content in enumerate(cells, start=1):
+        sheet.cell(row=r, column=c, value=content)
+    sheet.cell(row=r, column=status_column).fill = _fill(status_colour(row.status))
+
+
 def to_xlsx(report: LeadingReport) -> bytes:
     workbook = Workbook()
     _scorecard_sheet(workbook.active, report)
@@ -259,9 +266,7 @@ def _scorecard_sheet(sheet, report: LeadingReport) -> None:
             _float(value.baseline) if value else None,
             _text(reason(row)),
         ]
-        for c, content in enumerate(cells, start=1):
-            sheet.cell(row=r, column=c, value=content)
-        sheet.cell(row=r, column=7).fill = _fill(status_colour(row.status))
+        _write_row(sheet, r, cells, row, status_column=7)
     sheet.freeze_panes = sheet.cell(row=HEADER_ROW + 1, column=3)
 
 
@@ -294,9 +299,7 @@ def _alerts_sheet(sheet, report: LeadingReport) -> None:
             _float(value.growth_ratio),
             _float(row.change),
         ]
-        for c, content in enumerate(cells, start=1):
-            sheet.cell(row=r, column=c, value=content)
-        sheet.cell(row=r, column=6).fill = _fill(status_colour(row.status))
+        _write_row(sheet, r, cells, row, status_column=6)
 
 
 def _units_sheet(sheet, report: LeadingReport) -> None:

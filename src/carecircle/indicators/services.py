@@ -80,14 +80,18 @@ class ValueWriter:
         self._baselines: dict[tuple[int, int], Decimal | None] = {}
         self._loaded: set[int] = set()
 
+    def _load_baselines(self, indicator: Indicator) -> None:
+        """One query per indicator: every stored value of the baseline period."""
+        if indicator.pk in self._loaded:
+            return
+        self._loaded.add(indicator.pk)
+        for area, value in IndicatorValue.objects.filter(
+            indicator=indicator, period=BASELINE_PERIOD
+        ).values_list("area_id", "value"):
+            self._baselines.setdefault((indicator.pk, area), value)
+
     def baseline(self, indicator: Indicator, area_id: int) -> Decimal | None:
-        if indicator.pk not in self._loaded:
-            # One query per indicator: every stored value of the baseline period.
-            self._loaded.add(indicator.pk)
-            for area, value in IndicatorValue.objects.filter(
-                indicator=indicator, period=BASELINE_PERIOD
-            ).values_list("area_id", "value"):
-                self._baselines.setdefault((indicator.pk, area), value)
+        self._load_baselines(indicator)
         entered = self.book.entered_baseline(indicator, area_id)
         if entered is not None:
             return entered
@@ -95,7 +99,7 @@ class ValueWriter:
 
     def remember_baselines(self, indicator: Indicator, figures: dict[int, Figure]) -> None:
         """The baseline period was just computed: its values are the baselines from now on."""
-        self.baseline(indicator, 0)  # loads the stored ones once
+        self._load_baselines(indicator)
         for area_id, figure in figures.items():
             self._baselines[(indicator.pk, area_id)] = figure.value
 
@@ -261,12 +265,12 @@ def compute(
     indicators = Indicator.objects.in_bulk(wanted, field_name="code")
     hierarchies = hierarchies_on([w.on for w in windows])
     root_id = next(iter(hierarchies.values())).root_id
-    subtree_filter = None
+    top_id = None
     if area_code:
         from carecircle.areas.models import Area
 
         top = Area.objects.get(code=area_code)
-        subtree_filter = {top.pk}
+        top_id = top.pk
     writer = ValueWriter(indicators, root_id)
     with transaction.atomic():
         for code in wanted:
@@ -281,9 +285,8 @@ def compute(
             for i, w in enumerate(windows):
                 h = hierarchies[w.on]
                 areas = h.valid
-                if subtree_filter:
+                if top_id is not None:
                     # The subtree, and the units above it (their totals include it).
-                    top_id = next(iter(subtree_filter))
                     areas = {a for a in h.valid if top_id in h.ancestors(a)}
                     areas |= set(h.ancestors(top_id)) & h.valid
                 figures = _figures(comp, indicator, num[i], den[i] if den else None, h, areas)
@@ -295,7 +298,7 @@ def compute(
                     )
             report.values += writer.flush()
             report.indicators += 1
-        if subtree_filter is None:
+        if top_id is None:
             _drop_invalid_units(
                 [indicators[c] for c in wanted if c in indicators], windows, hierarchies
             )

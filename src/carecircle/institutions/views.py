@@ -144,6 +144,15 @@ class ProviderDetailView(RegistryDetailView):
         return context
 
 
+class CancelToSuccessMixin:
+    """On an edit form, "cancel" goes back to the page a successful save would go to."""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["cancel_url"] = self.get_success_url()
+        return context
+
+
 class ProviderFormMixin:
     model = Provider
     form_class = forms.ProviderForm
@@ -157,13 +166,8 @@ class ProviderCreateView(ProviderFormMixin, RegistryCreateView):
     title = _("新增服务机构")
 
 
-class ProviderUpdateView(ProviderFormMixin, RegistryUpdateView):
+class ProviderUpdateView(CancelToSuccessMixin, ProviderFormMixin, RegistryUpdateView):
     title = _("修改机构信息")
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["cancel_url"] = reverse("institutions:provider-detail", args=[self.object.uuid])
-        return context
 
 
 # Records added from a provider's or a staff member's page -------------------------------------
@@ -259,7 +263,7 @@ class TrainingCreateView(ParentScopedCreateView):
     title = _("登记培训记录")
 
 
-class ProviderRecordUpdateView(RegistryUpdateView):
+class ProviderRecordUpdateView(CancelToSuccessMixin, RegistryUpdateView):
     """Edit a dated record (revoke a designation, end a grade or pair, discharge a resident)."""
 
     def get_success_url(self):
@@ -273,11 +277,6 @@ class ProviderRecordUpdateView(RegistryUpdateView):
         else:
             provider = self.object.provider
         return reverse("institutions:provider-detail", args=[provider.uuid])
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["cancel_url"] = self.get_success_url()
-        return context
 
 
 class DesignationUpdateView(ProviderRecordUpdateView):
@@ -385,13 +384,8 @@ class StaffCreateView(StaffFormMixin, RegistryCreateView):
         return initial
 
 
-class StaffUpdateView(StaffFormMixin, RegistryUpdateView):
+class StaffUpdateView(CancelToSuccessMixin, StaffFormMixin, RegistryUpdateView):
     title = _("修改从业人员信息")
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["cancel_url"] = reverse("institutions:staff-detail", args=[self.object.uuid])
-        return context
 
 
 def _is_uuid(value: str) -> bool:
@@ -450,10 +444,5 @@ class CreditCreateView(CreditFormMixin, RegistryCreateView):
     title = _("列入信用名单")
 
 
-class CreditUpdateView(CreditFormMixin, RegistryUpdateView):
+class CreditUpdateView(CancelToSuccessMixin, CreditFormMixin, RegistryUpdateView):
     title = _("修改信用名单记录")
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["cancel_url"] = reverse("institutions:credit-detail", args=[self.object.uuid])
-        return context

@@ -125,6 +125,11 @@ class IndicatorViewSet(viewsets.ReadOnlyModelViewSet):
         except PeriodError as exc:
             raise ValidationError({"period": [str(exc)]}) from exc
 
+    @staticmethod
+    def _record_meta(indicator, area, period: Period, **extra) -> dict:
+        """What a page of records is about: the indicator, area and period, then ``extra``."""
+        return {"indicator": indicator.code, "area": area.code, "period": period.code, **extra}
+
     def _record_page(self, request, qs, area_lookup: str, period: Period, meta: dict):
         """A page of records as the drill-down pages list them (masked names, scoped rows)."""
         if not request.user.has_perm(records.view_permission(qs.model)):
@@ -188,13 +193,7 @@ class IndicatorViewSet(viewsets.ReadOnlyModelViewSet):
         if result is None:
             raise Http404
         measure, qs = result
-        meta = {
-            "indicator": indicator.code,
-            "area": area.code,
-            "period": period.code,
-            "part": part,
-            "label": str(measure.label),
-        }
+        meta = self._record_meta(indicator, area, period, part=part, label=str(measure.label))
         return self._record_page(request, qs, measure.area, period, meta)
 
     @extend_schema(
@@ -222,12 +221,7 @@ class IndicatorViewSet(viewsets.ReadOnlyModelViewSet):
         if result is None:
             raise Http404
         rule, qs = result
-        meta = {
-            "indicator": indicator.code,
-            "area": area.code,
-            "period": period.code,
-            "label": str(rule.label),
-        }
+        meta = self._record_meta(indicator, area, period, label=str(rule.label))
         return self._record_page(request, qs, rule.area, period, meta)
 
     @extend_schema(
