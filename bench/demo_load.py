@@ -8,7 +8,7 @@ Each step runs in a fresh process so that the load's peak memory is measured alo
 ``ensure_demo(scale)`` (timed), a second ``ensure_demo`` (must reuse the data), the census check
 of the population facts, then ``carecircle stats --json`` on the 2022-12-31 reference date and
 today, compared with ``baseline-2022.csv`` and the census. Exits non-zero on any mismatch or when
-the load takes longer than three minutes.
+the load takes longer than five minutes.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "src" / "carecircle" / "demo" / "data"
-TARGET_SECONDS = 180.0
+TARGET_SECONDS = 300.0  # issue 4: persons and a year of activity in under 5 minutes
 REUSE_SECONDS = 5.0
 REFERENCE_DATE = "2022-12-31"
 PG_SERVER = os.environ.get("BENCH_PG_SERVER", "postgres://postgres@127.0.0.1:5432")

@@ -15,6 +15,17 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language: a request made in English by an earlier test
+    leaves English active in the worker's thread (the middleware activates per request)."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+
+
+@pytest.fixture(autouse=True)
 def _fresh_indicator_receivers():
     """Live indicator recomputation keeps per-thread state; no test sees another's."""
     from carecircle.indicators import receivers

@@ -20,8 +20,21 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.urls.exceptions import Resolver404
 from django.urls.resolvers import RegexPattern, RoutePattern
 
-# Public by design: the sign-in page, API sign-in and the language switch (POST only).
-PUBLIC = {"accounts:login", "token-list", "set_language"}
+# Public by design: the sign-in page, API sign-in and the language switch (POST only); the
+# public list of filed childcare institutions (read-only, no personal data; GET only); the
+# family portal: search and provider pages (providers' published facts and counts only), the
+# application form and the status look-up (CSRF-protected, rate-limited per address; what a
+# family enters is shown back only to the chosen institution and the health commission).
+PUBLIC = {
+    "accounts:login",
+    "token-list",
+    "set_language",
+    "childcare:public-filed",
+    "portal:search",
+    "portal:provider",
+    "portal:apply",
+    "portal:status",
+}
 
 # Signed-in self-service pages a user without a role may open: they show only the user's own
 # account, or counts computed from scoped querysets (zero without a scope), or, for the API

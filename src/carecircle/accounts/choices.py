@@ -9,6 +9,8 @@ class Role(models.TextChoices):
     TOWN_OFFICER = "town_officer", _("镇（街道）干部")
     DEPARTMENT_OFFICER = "department_officer", _("部门填报员")
     VILLAGE_WORKER = "village_worker", _("村（社区）工作人员")
+    ASSESSOR = "assessor", _("能力评估员")
+    HEALTH_WORKER = "health_worker", _("基层卫生人员")
     INSTITUTION_STAFF = "institution_staff", _("机构工作人员")
     SYSTEM_ADMIN = "system_admin", _("系统管理员")
     SECURITY_ADMIN = "security_admin", _("安全管理员")

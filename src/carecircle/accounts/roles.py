@@ -6,7 +6,9 @@ views, the API and the admin. Scope (which rows) is separate: see ``ScopedQueryS
 
 from __future__ import annotations
 
+from carecircle.accounts import roles_childcare, roles_childhealth, roles_enrolment
 from carecircle.accounts.choices import Role
+from carecircle.core.choices import ScopeDomain
 
 REGISTRY_MODELS = {
     "areas": ["area", "populationfact", "residentialarea"],
@@ -62,8 +64,52 @@ INDICATOR_COORDINATE = INDICATOR_REPORT | {
 VIEW = ("view",)
 EDIT = ("view", "add", "change")
 
+# Elderly services (issue 4): the records each service app keeps, by app.
+SERVICE_MODELS = {
+    "assessments": ["assessment"],
+    "homecare": [
+        "serviceitem",
+        "providercontract",
+        "entitlementrule",
+        "entitlement",
+        "serviceorder",
+        "settlement",
+    ],
+    "visits": ["visit", "helper", "pairing", "helplog", "carewish"],
+    "adaptations": ["adaptationproject", "familycarebed"],
+    "emergency": ["calldevice", "callevent"],
+    "referrals": ["hospital", "referral"],
+    "health": ["elderhealthcheck"],
+    "funds": ["lotteryallocation"],
+}
+
+
+def _service(actions: tuple[str, ...], models: dict[str, list[str]] | None = None) -> set[str]:
+    """``app.action_model`` for the service records (all of them unless ``models`` narrows)."""
+    chosen = models if models is not None else SERVICE_MODELS
+    return {
+        f"{app}.{action}_{model}"
+        for app, names in chosen.items()
+        for model in names
+        for action in actions
+    }
+
+
+SERVICE_IMPORTS = {
+    "assessments.import_assessment",
+    "homecare.import_serviceorder",
+    "health.import_elderhealthcheck",
+    "referrals.exchange_referral",
+}
+# What a village (community) worker records where it happens: visits, pairs and help, wishes
+# for institutional care, call devices and calls.
+FIELD_RECORDS = {
+    "visits": ["visit", "helper", "pairing", "helplog", "carewish"],
+    "emergency": ["calldevice", "callevent"],
+}
+
 ROLE_PERMISSIONS: dict[str, set[str]] = {
-    Role.CITY_OFFICER: _perms(VIEW) | {"core.export_data"} | INDICATOR_COORDINATE,
+    Role.CITY_OFFICER: _perms(VIEW) | _service(VIEW) | {"core.export_data"} | INDICATOR_COORDINATE,
     Role.DEPARTMENT_OFFICER: {"core.export_data"} | INDICATOR_REPORT,
     Role.CIVIL_AFFAIRS_OFFICER: _perms(EDIT)
     | {
@@ -73,7 +119,10 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "institutions.import_provider",
         "core.export_data",
         "accounts.manage_users",
+        "homecare.settle_settlement",
     }
+    | _service(EDIT)
+    | SERVICE_IMPORTS
     | INDICATOR_REPORT,
     Role.HEALTH_OFFICER: _perms(EDIT)
     | {
@@ -82,7 +131,11 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "institutions.import_provider",
         "core.export_data",
         "accounts.manage_users",
+        "health.import_elderhealthcheck",
+        "referrals.exchange_referral",
     }
+    | _service(VIEW)
+    | _service(EDIT, {"health": ["elderhealthcheck"], "referrals": ["hospital", "referral"]})
     | INDICATOR_REPORT,
     Role.TOWN_OFFICER: _perms(EDIT)
     | {
@@ -92,12 +145,20 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "core.export_data",
         "accounts.manage_users",
     }
+    | _service(VIEW)
+    | _service(EDIT, {**FIELD_RECORDS, "adaptations": ["adaptationproject", "familycarebed"]})
     | INDICATOR_VIEW
     | {"indicators.add_valuenote"},
     Role.VILLAGE_WORKER: _perms(VIEW)
     | _perms(("add", "change"), ("persons",))
+    | _service(VIEW)
+    | _service(EDIT, FIELD_RECORDS)
     | {"core.export_data"}
     | INDICATOR_VIEW,
+    # Assessors of a commissioned assessment agency: they read the elders' register and record
+    # ability assessments in the area they are commissioned for.
+    Role.ASSESSOR: {"persons.view_person", "assessments.import_assessment", "core.export_data"}
+    | _service(EDIT, {"assessments": ["assessment"]}),
     Role.INSTITUTION_STAFF: _perms(VIEW, ("institutions", "persons"))
     | {
         "institutions.change_provider",
@@ -109,7 +170,15 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "institutions.add_residency",
         "institutions.change_residency",
         "core.export_data",
-    },
+        # A contracted home-care provider records and completes its orders; an institution
+        # keeps its family care beds and referrals. Rows are limited to its own by scope.
+        "homecare.import_serviceorder",
+    }
+    | _service(VIEW, {"homecare": ["serviceitem", "providercontract", "entitlement"]})
+    | _service(VIEW, {"homecare": ["settlement"], "emergency": ["callevent"]})
+    | _service(EDIT, {"homecare": ["serviceorder"], "adaptations": ["familycarebed"]})
+    | _service(EDIT, {"referrals": ["referral"]})
+    | _service(VIEW, {"referrals": ["hospital"], "assessments": ["assessment"]}),
     Role.SYSTEM_ADMIN: {
         "accounts.manage_users",
         "accounts.view_user",
@@ -135,6 +204,16 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
 ADMIN_ROLES = {Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN}
 
 
+# Childcare services and infant health (issue 5) keep their role grants in their own modules.
+for _extra in (
+    roles_childcare.CHILDCARE,
+    roles_enrolment.ENROLMENT,
+    roles_childhealth.CHILD_HEALTH,
+):
+    for _role, _granted in _extra.items():
+        ROLE_PERMISSIONS.setdefault(_role, set()).update(_granted)
+
+
 def permissions_for(role: str) -> set[str]:
     return ROLE_PERMISSIONS.get(role, set())
 
@@ -148,6 +227,8 @@ BUSINESS_ROLES = (
     Role.DEPARTMENT_OFFICER,
     Role.TOWN_OFFICER,
     Role.VILLAGE_WORKER,
+    Role.ASSESSOR,
+    Role.HEALTH_WORKER,
     Role.INSTITUTION_STAFF,
 )
 
@@ -165,4 +246,31 @@ def grantable_roles(user) -> set[str]:
     if user.role == Role.SYSTEM_ADMIN:
         return set(BUSINESS_ROLES)
     own = permissions_for(user.role)
-    return {role for role in BUSINESS_ROLES if permissions_for(role) <= own}
+    return {role for role in BUSINESS_ROLES if counted_permissions(role, user) <= own}
+
+
+def counted_permissions(role: str, granter) -> set[str]:
+    """The permissions of ``role`` that ``granter`` must hold itself to grant it.
+
+    A granter limited to one domain creates users limited to it, who cannot use the other
+    domain's service records; an institution account's service permissions reach only its own
+    institution's records (orders, referrals, beds, filings, classes). Neither counts.
+    """
+    skipped = set(DOMAIN_SERVICE_APPS.get(_other_domain(granter.scope_domain), set()))
+    if role == Role.INSTITUTION_STAFF:
+        skipped |= set().union(*DOMAIN_SERVICE_APPS.values())
+    return {p for p in permissions_for(role) if p.split(".")[0] not in skipped}
+
+
+# The service apps that hold only one domain's records.
+DOMAIN_SERVICE_APPS = {
+    ScopeDomain.ELDERLY: set(SERVICE_MODELS),
+    ScopeDomain.CHILDCARE: {"childcare", "enrolment", "childhealth", "portal"},
+}
+
+
+def _other_domain(domain: str) -> str | None:
+    return {
+        ScopeDomain.ELDERLY: ScopeDomain.CHILDCARE,
+        ScopeDomain.CHILDCARE: ScopeDomain.ELDERLY,
+    }.get(domain)

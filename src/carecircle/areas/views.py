@@ -74,9 +74,7 @@ class AreaDetailView(ScopedAccessMixin, DetailView):
     slug_field = "code"
     slug_url_kwarg = "code"
     template_name = "areas/area_detail.html"
-
-    def get_queryset(self):
-        return super().get_queryset().select_related("parent")
+    select_related = ("parent",)
 
     def _year(self, years: list[dict]) -> int | None:
         try:
@@ -302,9 +300,7 @@ class EstateListView(RegistryListView):
 class EstateDetailView(RegistryDetailView):
     model = ResidentialArea
     template_name = "areas/estate_detail.html"
-
-    def get_queryset(self):
-        return super().get_queryset().select_related("area", "area__parent")
+    select_related = ("area", "area__parent")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -41,6 +41,18 @@ INSTALLED_APPS = [
     "carecircle.institutions",
     "carecircle.persons",
     "carecircle.indicators",
+    "carecircle.assessments",
+    "carecircle.homecare",
+    "carecircle.visits",
+    "carecircle.adaptations",
+    "carecircle.emergency",
+    "carecircle.referrals",
+    "carecircle.health",
+    "carecircle.funds",
+    "carecircle.childcare",
+    "carecircle.enrolment",
+    "carecircle.childhealth",
+    "carecircle.portal",
     "carecircle.dashboard",
 ]
 
@@ -83,6 +95,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "carecircle.core.context_processors.platform",
+                "carecircle.dashboard.context_processors.service_hubs",
             ],
         },
     }
@@ -180,6 +193,9 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+# Uploaded files (filing documents). No URL serves this directory: files are read only through
+# scoped, audited download views.
+MEDIA_ROOT = DATA_DIR / "media"
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.FileSystemFinder",
@@ -214,6 +230,11 @@ SPECTACULAR_SETTINGS = {
         "StatusEnum": "carecircle.institutions.choices.ProviderStatus",
         "IndicatorDomainEnum": "carecircle.indicators.choices.IndicatorDomain",
         "IndicatorStatusEnum": "carecircle.indicators.choices.Status",
+        "ServiceModeEnum": "carecircle.institutions.choices.ServiceMode",
+        "EndReasonEnum": "carecircle.adaptations.choices.BedEndReason",
+        "EnrolmentEndReasonEnum": "carecircle.enrolment.choices.EndReason",
+        "SourceEnum": "carecircle.indicators.choices.Source",
+        "ApplicationSourceEnum": "carecircle.enrolment.choices.ApplicationSource",
     },
 }
 
@@ -241,6 +262,11 @@ CARECIRCLE_IMPORTERS: list[str] = [
     "carecircle.persons.importers.ChildImporter",
     "carecircle.persons.importers.DeathMoveOutImporter",
     "carecircle.indicators.importers.ReportedValueImporter",
+    "carecircle.assessments.importers.AssessmentImporter",
+    "carecircle.homecare.importers.ServiceOrderImporter",
+    "carecircle.health.importers.ElderHealthCheckImporter",
+    "carecircle.funds.importers.LotteryAllocationImporter",
+    "carecircle.childhealth.importers.ChildHealthImporter",
 ]
 IMPORT_RUN_INLINE = env_bool("CARECIRCLE_IMPORT_RUN_INLINE", False)
 
@@ -256,6 +282,31 @@ CARECIRCLE_ROOT_AREA = env_str("CARECIRCLE_ROOT_AREA", "320685")
 AUDIT_RETENTION_DAYS = env_int("CARECIRCLE_AUDIT_RETENTION_DAYS", 365)
 INITIAL_PASSWORD_MAX_HOURS = env_int("CARECIRCLE_INITIAL_PASSWORD_MAX_HOURS", 24)
 LOGIN_THROTTLE_RATE = env_str("CARECIRCLE_LOGIN_THROTTLE_RATE", "10/min")
+
+# Elderly services (see docs/services/): local rules as settings with documented defaults.
+CARECIRCLE_HELPER_MAX_ELDERS = env_int("CARECIRCLE_HELPER_MAX_ELDERS", 3)
+CARECIRCLE_VISIT_STALE_DAYS = env_int("CARECIRCLE_VISIT_STALE_DAYS", 45)
+CARECIRCLE_ASSESSMENT_UPGRADES = env_str("CARECIRCLE_ASSESSMENT_UPGRADES", "once")
+CARECIRCLE_ASSESSMENT_VALIDITY_MONTHS = env_int("CARECIRCLE_ASSESSMENT_VALIDITY_MONTHS", 12)
+CARECIRCLE_ASSESSMENT_DUE_DAYS = env_int("CARECIRCLE_ASSESSMENT_DUE_DAYS", 30)
+CARECIRCLE_OFFER_VALID_DAYS = env_int("CARECIRCLE_OFFER_VALID_DAYS", 7)
+CARECIRCLE_PORTAL_APPLY_LIMIT = env_int("CARECIRCLE_PORTAL_APPLY_LIMIT", 5)
+CARECIRCLE_PORTAL_LOOKUP_LIMIT = env_int("CARECIRCLE_PORTAL_LOOKUP_LIMIT", 30)
+# ⚠ Home-adaptation subsidy cap per household (yuan): no local figure was found; the pages warn
+# that it is unconfirmed until CARECIRCLE_ADAPTATION_SUBSIDY_CAP_CONFIRMED is set.
+CARECIRCLE_ADAPTATION_SUBSIDY_CAP = env_int("CARECIRCLE_ADAPTATION_SUBSIDY_CAP", 3000)
+CARECIRCLE_ADAPTATION_SUBSIDY_CAP_CONFIRMED = env_bool(
+    "CARECIRCLE_ADAPTATION_SUBSIDY_CAP_CONFIRMED", False
+)
+CARECIRCLE_CALL_RESPONSE_TARGET_MINUTES = env_int("CARECIRCLE_CALL_RESPONSE_TARGET_MINUTES", 15)
+CARECIRCLE_FILING_DEADLINE_WORKING_DAYS = env_int("CARECIRCLE_FILING_DEADLINE_WORKING_DAYS", 5)
+CARECIRCLE_FAMILY_POINT_MAX_CHILDREN = env_int("CARECIRCLE_FAMILY_POINT_MAX_CHILDREN", 5)
+CARECIRCLE_FAMILY_POINT_CHILDREN_PER_CARER = env_int(
+    "CARECIRCLE_FAMILY_POINT_CHILDREN_PER_CARER", 3
+)
+# Infant health (docs/services/childhealth.md): days after the due age before an item is overdue.
+CARECIRCLE_VACCINE_GRACE_DAYS = env_int("CARECIRCLE_VACCINE_GRACE_DAYS", 30)
+CARECIRCLE_CHILD_CHECK_GRACE_DAYS = env_int("CARECIRCLE_CHILD_CHECK_GRACE_DAYS", 30)
 
 DEMO_ACCOUNT_PASSWORD = env_str("CARECIRCLE_DEMO_PASSWORD", "Haian-Demo-2025!")
 

@@ -3,8 +3,36 @@
 from __future__ import annotations
 
 from django.conf import settings
-from rest_framework import permissions
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import permissions, serializers
 from rest_framework.pagination import PageNumberPagination
+
+
+def as_drf_error(exc: DjangoValidationError) -> serializers.ValidationError:
+    return serializers.ValidationError(serializers.as_serializer_error(exc))
+
+
+def request_user(serializer):
+    """The user of the request a serializer serves (None outside a request)."""
+    request = serializer.context.get("request")
+    return getattr(request, "user", None)
+
+
+def check_candidate(model, instance, attrs: dict, *, clean: bool = False) -> None:
+    """Validate the row a create or update would write (the instance's values overlaid with
+    ``attrs``) against the model's constraints, and its ``clean()`` when asked, as a form does.
+    An edit is not compared with itself."""
+    current = {}
+    if instance is not None:
+        current = {f.name: getattr(instance, f.name) for f in instance._meta.concrete_fields}
+    candidate = model(**{**current, **attrs})
+    candidate._state.adding = instance is None
+    try:
+        if clean:
+            candidate.clean()
+        candidate.validate_constraints()
+    except DjangoValidationError as exc:
+        raise as_drf_error(exc) from exc
 
 
 class ScopedModelPermissions(permissions.DjangoModelPermissions):

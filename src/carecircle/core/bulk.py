@@ -1,4 +1,5 @@
-"""Primary keys reserved ahead of bulk writes, so children can refer to rows not yet written."""
+"""Bulk-write helpers: primary keys reserved ahead of the writes (so children can refer to rows
+not yet written), and fresh planner statistics after them."""
 
 from __future__ import annotations
 
@@ -33,3 +34,15 @@ def allocate_ids(model: type[models.Model], count: int) -> list[int]:
             row = cursor.fetchone()
             start = max(start, row[0] if row else 0)
     return list(range(start + 1, start + 1 + count))
+
+
+def refresh_statistics(*models_: type[models.Model]) -> None:
+    """After a bulk write on PostgreSQL, ANALYZE the tables (all when none is named): the
+    planner's row estimates are otherwise those of the table before the write, and the
+    indicator queries that follow can pick plans hundreds of times slower. SQLite's planner
+    needs no statistics here."""
+    if connection.vendor != "postgresql":
+        return
+    tables = ", ".join(connection.ops.quote_name(m._meta.db_table) for m in models_)
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {tables}")  # noqa: S608 - quoted table names of our models

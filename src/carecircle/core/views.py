@@ -52,6 +52,7 @@ class ScopedAccessMixin(LoginRequiredMixin, PermissionRequiredMixin):
 
     model = None
     permission_action = "view"
+    select_related: Sequence[str] = ()
 
     def get_permission_required(self) -> Sequence[str]:
         if self.permission_required:
@@ -65,7 +66,8 @@ class ScopedAccessMixin(LoginRequiredMixin, PermissionRequiredMixin):
         raise PermissionDenied
 
     def get_queryset(self):
-        return self.model.objects.for_user(self.request.user)
+        qs = self.model.objects.for_user(self.request.user)
+        return qs.select_related(*self.select_related) if self.select_related else qs
 
 
 def safe_referer(request, fallback: str = "/") -> str:
@@ -109,7 +111,6 @@ class RegistryListView(ScopedAccessMixin, FilterView):
     create_url_name: str | None = None
     import_slug: str | None = None
     detail_url_name: str | None = None
-    select_related: Sequence[str] = ()
     # Filters holding personal data (a person's name): sent by POST and kept in the session
     # behind a random token, never in a URL (R25).
     private_filters: Sequence[str] = ()
@@ -162,10 +163,6 @@ class RegistryListView(ScopedAccessMixin, FilterView):
         except ValueError:
             wanted = settings.LIST_PAGE_SIZE
         return max(1, min(wanted, settings.LIST_PAGE_SIZE_MAX))
-
-    def get_queryset(self):
-        qs = super().get_queryset()
-        return qs.select_related(*self.select_related) if self.select_related else qs
 
     def get(self, request, *args, **kwargs):
         if request.GET.get("export") == "xlsx":
@@ -228,6 +225,15 @@ class RegistryListView(ScopedAccessMixin, FilterView):
 class RegistryDetailView(ScopedAccessMixin, DetailView):
     slug_field = "uuid"
     slug_url_kwarg = "uuid"
+
+
+class AuditedDetailView(RegistryDetailView):
+    """The full record of a person (or of their health or care): every view is audited (R18)."""
+
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        record(request, AuditAction.VIEW_RECORD, obj=self.object)
+        return response
 
 
 class RegistryFormMixin(ScopedAccessMixin):

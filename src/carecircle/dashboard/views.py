@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, Sum
 from django.shortcuts import render
 from django.utils import timezone
@@ -100,3 +101,24 @@ def home(request):
         **indicator_panels(user, today),
     }
     return render(request, "dashboard/home.html", context)
+
+
+def _hub(request, domain, title):
+    from carecircle.dashboard.hub import HUBS, open_hubs, visible_sections
+
+    if domain not in open_hubs(request.user):
+        raise PermissionDenied
+    shown = visible_sections(request.user, HUBS[domain], timezone.localdate())
+    return render(request, "dashboard/services.html", {"title": title, "sections": shown})
+
+
+@login_required
+def elderly_services(request):
+    """The elderly-service modules the user may open, with their worklist figures."""
+    return _hub(request, "elderly", _("养老服务"))
+
+
+@login_required
+def childcare_services(request):
+    """The childcare-service modules the user may open, with their worklist figures."""
+    return _hub(request, "childcare", _("托育服务"))

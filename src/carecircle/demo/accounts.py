@@ -31,6 +31,7 @@ DEPARTMENTS = {
     "it": ("海安市信息中心", DepartmentKind.IT, CITY_CODE),
     "human_resources": ("海安市人力资源和社会保障局", DepartmentKind.HUMAN_RESOURCES, CITY_CODE),
     "medical_insurance": ("海安市医疗保障局", DepartmentKind.MEDICAL_INSURANCE, CITY_CODE),
+    "town_health": ("曲塘镇卫生院", DepartmentKind.HEALTH, TOWN_CODE),
 }
 
 ROLE_ENGLISH = {
@@ -40,6 +41,8 @@ ROLE_ENGLISH = {
     Role.TOWN_OFFICER: "town officer",
     Role.DEPARTMENT_OFFICER: "department reporting officer",
     Role.VILLAGE_WORKER: "village worker",
+    Role.ASSESSOR: "ability assessor",
+    Role.HEALTH_WORKER: "primary health worker",
     Role.INSTITUTION_STAFF: "institution employee",
     Role.AUDIT_ADMIN: "audit administrator",
     Role.SYSTEM_ADMIN: "system administrator",
@@ -55,7 +58,10 @@ DOMAIN_ENGLISH = {
 class AccountSpec:
     username: str
     role: str
-    scope: str | None  # "city", "town", "village", "institution" or None
+    # "city", "town", "village", or the institution of an institution employee: "institution"
+    # (a private care home), "home_care" (a home-care station), "childcare" (a childcare
+    # provider); None for no scope
+    scope: str | None
     domain: str
     department: str | None
     full_name: str
@@ -72,10 +78,20 @@ ACCOUNTS = (
         "civil_affairs",
         "王海燕",
     ),
-    AccountSpec("weijian", Role.HEALTH_OFFICER, "city", ScopeDomain.CHILDCARE, "health", "李静"),
+    # The health commission runs childcare filing and infant health as well as the elders'
+    # health management and medical-care referrals: both domains.
+    AccountSpec("weijian", Role.HEALTH_OFFICER, "city", ScopeDomain.BOTH, "health", "李静"),
     AccountSpec("qutang", Role.TOWN_OFFICER, "town", ScopeDomain.BOTH, "town", "徐志刚"),
     AccountSpec("village", Role.VILLAGE_WORKER, "village", ScopeDomain.BOTH, "village", "顾春梅"),
     AccountSpec("jigou", Role.INSTITUTION_STAFF, "institution", ScopeDomain.BOTH, None, "朱丽华"),
+    # A contracted home-care provider's dispatcher, and an assessor of the commissioned
+    # ability-assessment agency (city-wide, elders only).
+    AccountSpec("fuwu", Role.INSTITUTION_STAFF, "home_care", ScopeDomain.BOTH, None, "黄晓红"),
+    AccountSpec("pinggu", Role.ASSESSOR, "city", ScopeDomain.ELDERLY, None, "钱文博"),
+    # The childcare provider's director (classes, applications, enrolment), and a health worker
+    # of the town health centre (elders' health checks and infant health services).
+    AccountSpec("tuoyu", Role.INSTITUTION_STAFF, "childcare", ScopeDomain.BOTH, None, "陆婷婷"),
+    AccountSpec("weisheng", Role.HEALTH_WORKER, "town", ScopeDomain.BOTH, "town_health", "冒建华"),
     AccountSpec("audit", Role.AUDIT_ADMIN, None, ScopeDomain.BOTH, "it", "缪晓东"),
     AccountSpec("sysadmin", Role.SYSTEM_ADMIN, "city", ScopeDomain.BOTH, "it", "吴昊", True),
     # Departments that report indicator values (pension, medical and long-term care insurance).
@@ -104,8 +120,9 @@ class DemoAccount:
     scope_english: str
 
 
-def create_accounts(village: Area, institution_id: int) -> list[User]:
-    """Create or update the demo accounts and their departments."""
+def create_accounts(village: Area, institutions: dict[str, int | None]) -> list[User]:
+    """Create or update the demo accounts and their departments. ``institutions`` maps the
+    institution scopes ("institution", "home_care", "childcare") to provider ids."""
     taken = list(
         User.objects.filter(username__in=USERNAMES, is_demo=False).values_list(
             "username", flat=True
@@ -136,7 +153,7 @@ def create_accounts(village: Area, institution_id: int) -> list[User]:
         user.last_name = ""
         user.role = spec.role
         user.scope_area = scopes.get(spec.scope) if spec.scope else None
-        user.institution_id = institution_id if spec.scope == "institution" else None
+        user.institution_id = institutions.get(spec.scope) if spec.scope else None
         user.scope_domain = spec.domain
         user.department = departments[spec.department] if spec.department else None
         user.is_staff = spec.is_staff

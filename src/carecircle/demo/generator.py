@@ -9,7 +9,9 @@
 4. persons for every elder and child under 3 of the facts, times ``scale`` (``people.py``);
 5. the development from 2023 to the load date, leaving the 2022 baseline intact
    (``evolution.py``);
-6. the demo accounts (``accounts.py``).
+6. a year of service activity up to the load date: assessments, home care, visits, pairs,
+   adaptations, calls, referrals, health checks and fund allocations (``activity/``);
+7. the demo accounts (``accounts.py``).
 
 Each step draws from its own ``random.Random(f"{seed}:{step}")`` so that the same seed gives the
 same city, and changing one step does not reshuffle the others.
@@ -23,9 +25,13 @@ import time
 from dataclasses import dataclass, field
 
 from django.db import connection
+from django.db.models import Count
+from django.utils import timezone
 
 from carecircle.areas.models import Area
 from carecircle.demo.accounts import TOWN_CODE, create_accounts
+from carecircle.demo.activity import generate_activity
+from carecircle.demo.activity.enrolment import busiest_provider as busiest_childcare_provider
 from carecircle.demo.evolution import evolve
 from carecircle.demo.ids import IdIssuer
 from carecircle.demo.people import build_people
@@ -67,6 +73,20 @@ def set_sqlite_cache(kib: int) -> None:
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
             cursor.execute(f"PRAGMA cache_size = -{int(kib)}")
+
+
+def busiest_home_care_provider() -> int | None:
+    """The home-care station with the most service orders (the provider account's employer)."""
+    from carecircle.homecare.models import ServiceOrder
+
+    busiest = (
+        ServiceOrder.objects.filter(provider__kind=ProviderKind.HOME_CARE_STATION)
+        .values("provider")
+        .annotate(orders=Count("pk"))
+        .order_by("-orders", "provider")
+        .first()
+    )
+    return busiest["provider"] if busiest else None
 
 
 def generate(
@@ -113,8 +133,13 @@ def generate(
     )
     steps.done("人员 persons")
 
-    result.counts.update(evolve(random.Random(f"{seed}:evolution"), units, issuer))
+    today = timezone.localdate()
+    result.counts.update(evolve(random.Random(f"{seed}:evolution"), units, issuer, today))
     steps.done("发展 2023– development")
+
+    result.counts.update(
+        generate_activity(seed, today, on_step=lambda name: steps.done(f"服务 activity: {name}"))
+    )
 
     # The village worker's village: the village (村) of 曲塘镇 with the most elders; the
     # institution employee's: the private institution with the most residents.
@@ -124,7 +149,14 @@ def generate(
     institution = max(
         private, key=lambda b: (people.residents_by_provider[b.provider_id], -b.provider_id)
     )
-    users = create_accounts(Area.objects.get(pk=village.id), institution.provider_id)
+    users = create_accounts(
+        Area.objects.get(pk=village.id),
+        {
+            "institution": institution.provider_id,
+            "home_care": busiest_home_care_provider(),
+            "childcare": busiest_childcare_provider(today),
+        },
+    )
     result.counts["accounts"] = len(users)
     steps.done("账户 accounts")
     return result

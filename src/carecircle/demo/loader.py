@@ -145,8 +145,14 @@ def clear_demo() -> None:
     """Remove every demo row in bulk (demo accounts and departments are kept and updated on the
     next load), and give the moved villages back to their published town."""
     from carecircle.areas.models import ResidentialArea
+    from carecircle.funds.models import LotteryAllocation
+    from carecircle.referrals.models import Hospital
+    from carecircle.visits.models import Helper
 
     purge(demo_rows(Person))
+    purge(demo_rows(Helper))
+    purge(demo_rows(LotteryAllocation))
+    purge(demo_rows(Hospital))
     purge(demo_rows(Provider))
     purge(demo_rows(ResidentialArea))
     purge(PopulationFact.objects.filter(source__contains=DEMO_TAG))
@@ -155,6 +161,7 @@ def clear_demo() -> None:
 
 def prepare_indicators(*, only_if_missing: bool) -> None:
     """Reported values and deadlines of the demo, then every computed indicator."""
+    from carecircle.core.bulk import refresh_statistics
     from carecircle.demo.reported import create_reported_values
     from carecircle.indicators.models import IndicatorValue
     from carecircle.indicators.services import compute
@@ -163,6 +170,7 @@ def prepare_indicators(*, only_if_missing: bool) -> None:
         return
     with transaction.atomic():
         create_reported_values()
+    refresh_statistics()  # the whole demo was just bulk-written
     compute()
 
 

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from carecircle.core import crypto
 from carecircle.core.bulk import allocate_ids
-from carecircle.core.dates import years_before
+from carecircle.core.dates import add_years, years_before
 from carecircle.core.fields import ID_INDEX_PURPOSE, id_number_index
 from carecircle.core.idnumbers import mask_id_number
 from carecircle.demo import names
@@ -110,10 +110,6 @@ def _date_between(rng: random.Random, start: dt.date, end: dt.date) -> dt.date:
     if end <= start:
         return start
     return start + dt.timedelta(days=rng.randrange((end - start).days + 1))
-
-
-def _add_years(day: dt.date, years: int) -> dt.date:
-    return years_before(day, -years)
 
 
 def plan_residents(
@@ -266,7 +262,7 @@ class PeopleWriter:
             extra = {
                 "phone": names.mobile(rng) if rng.random() < PHONE_SHARE[band] else "",
                 "living": living,
-                "since": _date_between(rng, max(_add_years(birth, 22), dt.date(1985, 1, 1)),
+                "since": _date_between(rng, max(add_years(birth, 22), dt.date(1985, 1, 1)),
                                        dt.date(2020, 12, 31)),
             }  # fmt: skip
             if certified:
@@ -277,7 +273,7 @@ class PeopleWriter:
             point = jitter(rng, unit.latitude, unit.longitude, 0.005 if unit.is_urban else 0.012)
             self._person(pk, unit, "elderly", name, birth, male, number, self._address(unit), point,
                          **extra)  # fmt: skip
-            turned_60 = _add_years(birth, 60)
+            turned_60 = add_years(birth, 60)
             for kind in flags:
                 first = next((y for k, _p, y in FLAGS if k == kind), 2014)
                 since = _date_between(rng, max(turned_60, dt.date(first, 1, 1)), self.reference)
@@ -285,7 +281,7 @@ class PeopleWriter:
                 self.result.hardship_flags += 1
             if living == LivingArrangement.ALONE:
                 son = rng.random() < 0.55
-                child_birth = _add_years(birth, rng.randrange(22, 34)).year
+                child_birth = add_years(birth, rng.randrange(22, 34)).year
                 child = names.full_name(rng, child_birth, son, family if son else None)
                 self._contact(pk, ContactRelation.EMERGENCY, "儿子" if son else "女儿", child,
                               names.mobile(rng))  # fmt: skip
@@ -323,7 +319,7 @@ class PeopleWriter:
             self.beds_left[inst.provider_id][0] -= 1
         else:
             bed = BedKind.GENERAL
-        start = max(inst.opened_on, _add_years(birth, 60), dt.date(2015, 1, 1))
+        start = max(inst.opened_on, add_years(birth, 60), dt.date(2015, 1, 1))
         admitted = _date_between(rng, start, self.reference - dt.timedelta(days=7))
         self.residencies.add(
             (demo_uuid(rng), self.now, self.now, inst.provider_id, pk, admitted, None, bed)

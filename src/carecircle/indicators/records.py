@@ -267,6 +267,32 @@ SPECS: dict[str, RecordSpec] = {
         ("person__area__parent",),
         lambda o: _person_url(o.person),
     ),
+    "adaptations.AdaptationProject": RecordSpec(
+        _person_child_columns(
+            [
+                Column(_("状态"), _display("status"), 10),
+                Column(_("申请日期"), lambda o: _date(o.applied_on), 12),
+                Column(_("完工日期"), lambda o: _date(o.completed_on), 12),
+                Column(_("总费用（元）"), lambda o: o.total_cost, 12),
+                Column(_("补贴（元）"), lambda o: o.subsidy, 12),
+            ]
+        ),
+        ("person__area__parent",),
+        lambda o: reverse("adaptations:project-detail", args=[o.uuid]),
+    ),
+    "funds.LotteryAllocation": RecordSpec(
+        lambda on: [
+            Column(_("资金年度"), lambda o: o.year, 8),
+            Column(_("下达日期"), lambda o: _date(o.allocated_on), 12),
+            Column(_("区划"), lambda o: area_label(o.area), 24),
+            Column(_("项目名称"), lambda o: o.project, 30),
+            Column(_("用途"), _display("purpose"), 12),
+            Column(_("金额（元）"), lambda o: o.amount, 14),
+            Column(_("文号"), lambda o: o.doc_no, 20),
+        ],
+        ("area__parent",),
+        lambda o: reverse("funds:allocation-detail", args=[o.uuid]),
+    ),
     "areas.Area": RecordSpec(
         _area_columns, ("parent",), lambda o: reverse("areas:area-detail", args=[o.code])
     ),

@@ -106,9 +106,7 @@ class ProviderListView(RegistryListView):
 class ProviderDetailView(RegistryDetailView):
     model = Provider
     template_name = "institutions/provider_detail.html"
-
-    def get_queryset(self):
-        return super().get_queryset().select_related("area")
+    select_related = ("area",)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -341,9 +339,7 @@ class StaffListView(RegistryListView):
 class StaffDetailView(RegistryDetailView):
     model = Staff
     template_name = "institutions/staff_detail.html"
-
-    def get_queryset(self):
-        return super().get_queryset().select_related("provider")
+    select_related = ("provider",)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

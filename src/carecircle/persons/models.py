@@ -142,12 +142,7 @@ class Person(EncryptedIdentity, BaseModel):
     @classmethod
     def scope_q(cls, user) -> Q | None:
         if user.institution_id:
-            from carecircle.institutions.models import Residency
-
-            stays = Residency.objects.filter(
-                person=OuterRef("pk"), provider_id=user.institution_id, discharged_on__isnull=True
-            )
-            return Q(Exists(stays))
+            return institution_clients_q(user.institution_id)
         return area_scope_q(user, "area", "domain")
 
     @property
@@ -168,6 +163,36 @@ class Person(EncryptedIdentity, BaseModel):
     def age_in_months(self, on: dt.date) -> int:
         months = (on.year - self.birth_date.year) * 12 + on.month - self.birth_date.month
         return months - (on.day < self.birth_date.day)
+
+
+def institution_clients_q(provider_id: int) -> Q:
+    """The people an institution serves today: its residents, the elders it serves at home under
+    a home-care entitlement, those whose family care bed it runs, and the children enrolled in
+    its classes (R1: nobody else)."""
+    from django.apps import apps
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    served = [
+        apps.get_model("institutions", "Residency").objects.filter(
+            provider_id=provider_id, discharged_on__isnull=True
+        ),
+        apps.get_model("homecare", "Entitlement")
+        .objects.filter(provider_id=provider_id, valid_from__lte=today)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today)),
+        apps.get_model("adaptations", "FamilyCareBed").objects.filter(
+            provider_id=provider_id, ended_on__isnull=True
+        ),
+    ]
+    condition = Q()
+    for rows in served:
+        condition |= Q(Exists(rows.filter(person=OuterRef("pk"))))
+    enrolments = apps.get_model("enrolment", "Enrolment").objects.filter(
+        provider_id=provider_id, started_on__lte=today
+    )
+    enrolments = enrolments.filter(Q(ended_on__isnull=True) | Q(ended_on__gt=today))
+    condition |= Q(Exists(enrolments.filter(child=OuterRef("pk"))))
+    return condition
 
 
 class PersonChild(BaseModel):

@@ -230,6 +230,7 @@ def merge_persons(kept: Person, merged: Person, user, reason: str, *, request=No
         kept_keys.add((stay.provider_id, stay.admitted_on))
         kept_open = kept_open or stay.discharged_on is None
 
+    move_service_records(merged, kept)
     merged.merged_into = kept
     merged.save(update_fields=["merged_into", "updated_at"])
     merge = PersonMerge.objects.create(kept=kept, merged=merged, merged_by=user, reason=reason)
@@ -244,6 +245,35 @@ def merge_persons(kept: Person, merged: Person, user, reason: str, *, request=No
         reason=reason,
     )
     return merge
+
+
+def move_service_records(merged: Person, kept: Person) -> int:
+    """Move the service records of ``merged`` (assessments, home care, visits, checks, …) to
+    ``kept``. A record that would break one of its model's unique rules on ``kept`` (the same
+    assessment twice, a second open pairing) stays with the merged record, where it remains
+    reachable from it. Returns how many moved."""
+    moved = 0
+    for relation in Person._meta.related_objects:
+        model = relation.related_model
+        if not relation.one_to_many or model._meta.app_label in _MERGE_OWN_APPS:
+            continue
+        if model.__name__.startswith("Historical"):
+            continue
+        name = relation.field.name
+        fields = [name] + [f.name for f in model._meta.concrete_fields if f.name == "updated_at"]
+        for row in model._default_manager.filter(**{name: merged}):
+            setattr(row, name, kept)
+            try:
+                row.validate_constraints()
+            except ValidationError:
+                continue
+            row.save(update_fields=fields)
+            moved += 1
+    return moved
+
+
+# Persons' own records and institution stays are merged by the rules of ``merge_persons``.
+_MERGE_OWN_APPS = {"persons", "institutions"}
 
 
 # Shared validation (forms, importers and the API) -------------------------------------------

@@ -30,8 +30,8 @@ from carecircle.core.history import change_history
 from carecircle.core.idnumbers import mask_id_number
 from carecircle.core.models import user_domains
 from carecircle.core.views import (
+    AuditedDetailView,
     RegistryCreateView,
-    RegistryDetailView,
     RegistryListView,
     RegistryUpdateView,
     ScopedAccessMixin,
@@ -149,19 +149,12 @@ class ChildListView(PersonListView):
     ]
 
 
-class PersonDetailView(RegistryDetailView):
+class PersonDetailView(AuditedDetailView):
     """The full record. Every view of it is audited (R18)."""
 
     model = Person
     template_name = "persons/person_detail.html"
-
-    def get_queryset(self):
-        return super().get_queryset().select_related("area", "merged_into")
-
-    def get(self, request, *args, **kwargs):
-        response = super().get(request, *args, **kwargs)
-        record(request, AuditAction.VIEW_RECORD, obj=self.object)
-        return response
+    select_related = ("area", "merged_into")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -12,6 +12,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from carecircle.areas.models import Area
+from carecircle.core.api import as_drf_error
 from carecircle.core.idnumbers import normalise_credit_code
 from carecircle.institutions import services
 from carecircle.institutions.choices import ServiceMode, SubjectKind
@@ -23,10 +24,6 @@ from carecircle.institutions.models import (
     Provider,
     Staff,
 )
-
-
-def as_drf_error(exc: DjangoValidationError) -> serializers.ValidationError:
-    return serializers.ValidationError(serializers.as_serializer_error(exc))
 
 
 class ScopedProviderField(serializers.SlugRelatedField):

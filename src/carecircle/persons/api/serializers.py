@@ -11,6 +11,7 @@ from rest_framework import serializers
 
 from carecircle.areas.models import Area
 from carecircle.areas.services import current_units_for
+from carecircle.core.api import request_user
 from carecircle.core.choices import ScopeDomain
 from carecircle.persons.forms import normalise_phone
 from carecircle.persons.models import Contact, HardshipFlag, Person, Residence
@@ -23,11 +24,6 @@ def as_drf_error(exc: DjangoValidationError) -> serializers.ValidationError:
     return serializers.ValidationError(exc.messages)
 
 
-def _user(serializer):
-    request = serializer.context.get("request")
-    return getattr(request, "user", None)
-
-
 class ScopedPersonField(serializers.SlugRelatedField):
     """A person by public identifier, looked up only among the caller's persons."""
 
@@ -36,7 +32,7 @@ class ScopedPersonField(serializers.SlugRelatedField):
         super().__init__(slug_field="uuid", **kwargs)
 
     def get_queryset(self):
-        user = _user(self.parent)
+        user = request_user(self.parent)
         return Person.objects.for_user(user).filter(merged_into__isnull=True)
 
 
@@ -49,7 +45,7 @@ class VillageCodeField(serializers.SlugRelatedField):
         super().__init__(slug_field="code", **kwargs)
 
     def get_queryset(self):
-        return current_units_for(_user(self.parent))
+        return current_units_for(request_user(self.parent))
 
 
 class PersonSerializer(serializers.ModelSerializer):
@@ -167,7 +163,7 @@ class PersonCreateSerializer(PersonSerializer):
 
     def domain_of(self, attrs) -> str:
         domain = attrs["domain"]
-        user = _user(self)
+        user = request_user(self)
         if getattr(user, "scope_domain", None) not in (ScopeDomain.BOTH, domain):
             raise serializers.ValidationError({"domain": [_("您的业务范围不包括此类人员")]})
         return domain

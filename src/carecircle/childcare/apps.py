@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ChildcareConfig(AppConfig):
+    name = "carecircle.childcare"
+    label = "childcare"
+    verbose_name = _("托育服务（备案、班级与入托）")

@@ -1,0 +1,55 @@
+"""Childcare pages: filing and its review, 1+N networks, brand chains, employer-run childcare,
+supply and demand, and the public list of filed institutions."""
+
+from carecircle.childcare.views.filings import (
+    DocumentCreateView,
+    DocumentDeleteView,
+    DocumentDownloadView,
+    FilingApproveView,
+    FilingCreateView,
+    FilingDetailView,
+    FilingFollowUpView,
+    FilingListView,
+    FilingNoticeView,
+    FilingQueueView,
+    FilingSubmitView,
+    FilingUpdateView,
+)
+from carecircle.childcare.views.networks import (
+    BrandChainCreateView,
+    BrandChainDetailView,
+    BrandChainListView,
+    BrandChainUpdateView,
+    CareNetworkCreateView,
+    CareNetworkDetailView,
+    CareNetworkListView,
+    CareNetworkUpdateView,
+    EmployerRunListView,
+)
+from carecircle.childcare.views.supply import PublicFiledListView, SupplyDemandView
+
+__all__ = [
+    "BrandChainCreateView",
+    "BrandChainDetailView",
+    "BrandChainListView",
+    "BrandChainUpdateView",
+    "CareNetworkCreateView",
+    "CareNetworkDetailView",
+    "CareNetworkListView",
+    "CareNetworkUpdateView",
+    "DocumentCreateView",
+    "DocumentDeleteView",
+    "DocumentDownloadView",
+    "EmployerRunListView",
+    "FilingApproveView",
+    "FilingCreateView",
+    "FilingDetailView",
+    "FilingFollowUpView",
+    "FilingListView",
+    "FilingNoticeView",
+    "FilingQueueView",
+    "FilingSubmitView",
+    "FilingUpdateView",
+    "PublicFiledListView",
+    "SupplyDemandView",
+]
