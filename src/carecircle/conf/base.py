@@ -104,6 +104,13 @@ TEMPLATES = [
 _database_url = env_str("DATABASE_URL")
 if _database_url:
     DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=60)}
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and not env_bool(
+        "CARECIRCLE_PG_JIT", False
+    ):
+        # PostgreSQL's JIT compiles the indicator queries (one FILTER per period, each with
+        # EXISTS subqueries: a thousand expressions) for seconds before running them for
+        # milliseconds; off unless CARECIRCLE_PG_JIT is set.
+        DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 else:
     DATABASES = {
         "default": {
