@@ -159,6 +159,10 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     # ability assessments in the area they are commissioned for.
     Role.ASSESSOR: {"persons.view_person", "assessments.import_assessment", "core.export_data"}
     | _service(EDIT, {"assessments": ["assessment"]}),
+    # Primary-care health workers (township health centres) keep the elders' annual health
+    # checks (E06) here; their infant health services are in ``roles_childhealth``.
+    Role.HEALTH_WORKER: _service(EDIT, {"health": ["elderhealthcheck"]})
+    | {"health.import_elderhealthcheck"},
     Role.INSTITUTION_STAFF: _perms(VIEW, ("institutions", "persons"))
     | {
         "institutions.change_provider",

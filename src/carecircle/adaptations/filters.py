@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -14,6 +13,7 @@ from carecircle.adaptations.choices import ProjectStatus
 from carecircle.adaptations.models import AdaptationProject, FamilyCareBed
 from carecircle.areas.choices import AreaLevel
 from carecircle.areas.models import Area
+from carecircle.core import dates
 from carecircle.institutions.filters import scoped_providers
 from carecircle.persons.filters import AreaCodeFilter
 
@@ -22,8 +22,7 @@ FIRST_YEAR = 2019
 
 def year_choices() -> list[tuple[str, str]]:
     """全部, then this year back to 2019 (callable choices get no empty choice of their own)."""
-    years = range(timezone.localdate().year, FIRST_YEAR - 1, -1)
-    return [("", str(_("全部")))] + [(str(y), str(y)) for y in years]
+    return [("", str(_("全部"))), *dates.year_choices(FIRST_YEAR)]
 
 
 @extend_schema_field(OpenApiTypes.INT)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import django_filters
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from carecircle.core import dates
 from carecircle.funds.choices import Purpose
 from carecircle.funds.models import LotteryAllocation
 from carecircle.persons.filters import AreaCodeFilter
@@ -16,7 +16,7 @@ FIRST_LISTED_YEAR = 2021
 
 
 def year_choices():
-    return [(str(y), str(y)) for y in range(timezone.localdate().year, FIRST_LISTED_YEAR - 1, -1)]
+    return dates.year_choices(FIRST_LISTED_YEAR)
 
 
 class LotteryAllocationFilter(django_filters.FilterSet):

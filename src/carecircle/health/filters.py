@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 import django_filters
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from carecircle.core import dates
 from carecircle.health.models import ElderHealthCheck, counting_q
 from carecircle.persons.filters import AreaCodeFilter
 from carecircle.referrals.filters import (
@@ -22,7 +22,7 @@ FIRST_YEAR = 2021
 
 
 def year_choices():
-    return [(str(y), f"{y}") for y in range(timezone.localdate().year, FIRST_YEAR - 1, -1)]
+    return dates.year_choices(FIRST_YEAR)
 
 
 class ElderHealthCheckFilter(django_filters.FilterSet):

@@ -103,3 +103,14 @@ def test_institution_staff_open_the_hub_of_their_institution(client, db, kind):
     client.force_login(staff)
     assert client.get(CHILDCARE if expected == "childcare" else ELDERLY).status_code == 200
     assert client.get(ELDERLY if expected == "childcare" else CHILDCARE).status_code == 403
+
+
+def test_health_worker_opens_both_hubs_for_elder_checks_and_infant_health(client, db):
+    worker = t.make_user(Role.HEALTH_WORKER, area_code=t.TOWN_A)
+    assert open_hubs(worker) == {"elderly", "childcare"}
+    status, page = _page(client, worker, ELDERLY)
+    assert status == 200
+    assert "老年人健康管理" in page and reverse("health:check-list") in page
+    assert "特殊困难老年人探访" not in page
+    status, page = _page(client, worker, CHILDCARE)
+    assert status == 200 and "婴幼儿健康服务" in page

@@ -10,11 +10,11 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
+from carecircle.core.dates import local_minute
 from carecircle.core.idnumbers import mask_name
 from carecircle.core.views import (
     RegistryCreateView,
@@ -31,17 +31,13 @@ from carecircle.homecare.models import ServiceOrder
 L = gettext_lazy
 
 
-def _local(value):
-    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
-
-
 ORDER_COLUMNS = [
     Column(L("工单号"), lambda o: o.external_ref, 20),
     Column(L("服务对象"), lambda o: mask_name(o.person.name), 10),
     Column(L("村（社区）"), lambda o: o.person.area.name, 16),
     Column(L("服务项目"), lambda o: o.item.name, 16),
     Column(L("服务机构"), lambda o: o.provider.name, 24),
-    Column(L("预约时间"), lambda o: _local(o.scheduled_start), 17),
+    Column(L("预约时间"), lambda o: local_minute(o.scheduled_start), 17),
     Column(L("状态"), lambda o: o.get_status_display(), 8),
     Column(L("费用来源"), lambda o: o.get_funding_display(), 8),
     Column(L("数量"), lambda o: o.quantity, 6),
@@ -52,9 +48,9 @@ ORDER_EXPORT_COLUMNS = [
     *ORDER_COLUMNS[:4],
     Column(L("服务类别"), lambda o: o.item.get_category_display(), 10),
     *ORDER_COLUMNS[4:6],
-    Column(L("预约结束"), lambda o: _local(o.scheduled_end), 17),
-    Column(L("签到时间"), lambda o: _local(o.checked_in_at), 17),
-    Column(L("签退时间"), lambda o: _local(o.checked_out_at), 17),
+    Column(L("预约结束"), lambda o: local_minute(o.scheduled_end), 17),
+    Column(L("签到时间"), lambda o: local_minute(o.checked_in_at), 17),
+    Column(L("签退时间"), lambda o: local_minute(o.checked_out_at), 17),
     Column(L("服务时长（分钟）"), lambda o: o.duration_minutes, 10),
     Column(L("服务人员"), lambda o: o.worker.name if o.worker_id else "", 10),
     *ORDER_COLUMNS[6:],

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
+from carecircle.core.dates import local_minute
 from carecircle.core.idnumbers import mask_name
 from carecircle.core.views import (
     RegistryDetailView,
@@ -28,10 +29,6 @@ from carecircle.homecare.models import Settlement, SettlementException, Settleme
 L = gettext_lazy
 
 
-def _local(value):
-    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
-
-
 SETTLEMENT_COLUMNS = [
     Column(L("结算月份"), lambda s: f"{s.month:%Y-%m}", 10),
     Column(L("服务机构"), lambda s: s.provider.name, 28),
@@ -42,7 +39,7 @@ SETTLEMENT_COLUMNS = [
     Column(L("不予结算金额（元）"), lambda s: s.withheld_amount, 14),
     Column(L("自费金额（元）"), lambda s: s.self_paid_amount, 12),
     Column(L("异常数"), lambda s: s.exceptions_count, 8),
-    Column(L("审核时间"), lambda s: _local(s.approved_at), 17),
+    Column(L("审核时间"), lambda s: local_minute(s.approved_at), 17),
 ]
 
 LINE_COLUMNS = [
